@@ -1,0 +1,54 @@
+"""asgiwsgi_testkit: test WSGI and ASGI apps in-process, exactly as real servers call them.
+
+Everything public is re-exported here; the modules behind it are private.
+"""
+
+from __future__ import annotations
+
+from ._errors import AppTimeout, LifespanError, ProtocolError, TestkitError, WebSocketClosed, WebSocketDenied
+from ._headers import Headers
+from ._response import WSGITestResponse
+from ._wsgi_call import call_wsgi
+from ._wsgi_client import WSGITestClient
+from ._wsgi_environ import make_environ
+from ._wsgi_validate import validate_wsgi
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AppTimeout",
+    "Headers",
+    "LifespanError",
+    "ProtocolError",
+    "ResponseAssertions",
+    "TestkitError",
+    "WSGITestCase",
+    "WSGITestClient",
+    "WSGITestResponse",
+    "WebSocketClosed",
+    "WebSocketDenied",
+    "call_wsgi",
+    "make_environ",
+    "validate_wsgi",
+]
+
+_LAZY = {
+    "ResponseAssertions": "._assertions",
+    "WSGITestCase": "._testcase",
+}
+
+
+def __getattr__(name: str):
+    """Import unittest-based names only when used, so `import asgiwsgi_testkit` stays cheap."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'asgiwsgi_testkit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,166 @@
+"""What both clients decide without I/O: base URL, default headers, cookies, redirects.
+
+A client builds a `ClientCore` from its options, asks it to `build()` each
+request, to `receive()` each response (cookies, history bookkeeping) and for
+the `next_request()` of a redirect chain. Only the call itself differs between
+WSGI and ASGI, so the two clients cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin
+
+from ._content import UNSET
+from ._cookies import CookieJar
+from ._errors import TestkitError
+from ._headers import normalize_header_input
+from ._request import SentRequest, build_request
+from ._urls import parse_base_url
+
+__all__ = ["MAX_REDIRECTS", "ClientCore", "RedirectTracker"]
+
+#: how many redirects one request may follow (what browsers allow)
+MAX_REDIRECTS = 20
+_BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
+
+
+def check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}= must be True or False, not {type(value).__name__}: {value!r}")
+    return value
+
+
+class ClientCore:
+    """A client's settings and memory between requests (its cookie jar)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        headers: Any,
+        cookies: Any,
+        follow_redirects: bool,
+        raise_server_exceptions: bool,
+        validate: bool,
+        schemes: tuple[str, ...] = ("http", "https"),
+    ) -> None:
+        self.base = parse_base_url(base_url, schemes)
+        self.base_url = base_url
+        self.default_headers = normalize_header_input(headers, "headers")
+        self.follow_redirects = check_bool("follow_redirects", follow_redirects)
+        self.raise_server_exceptions = check_bool("raise_server_exceptions", raise_server_exceptions)
+        self.validate = check_bool("validate", validate)
+        if cookies is True or cookies is False:
+            self.jar: CookieJar | None = CookieJar() if cookies else None
+        elif hasattr(cookies, "items"):
+            self.jar = CookieJar()
+            for name, value in cookies.items():
+                self.jar.set(str(name), str(value), domain=self.base.host)
+        else:
+            raise TypeError(f"cookies= must be True, False or a mapping of initial cookies, not {type(cookies).__name__}: {cookies!r}")
+
+    def build(self, method: Any, path: Any, arguments: dict[str, Any]) -> SentRequest:
+        """Build one request from the verb's keyword arguments."""
+        query = arguments.get("query")
+        query_string = arguments.get("query_string")
+        if query_string:
+            query = _merge_queries(query_string, query)
+        return build_request(
+            method,
+            path,
+            self.base,
+            default_headers=self.default_headers,
+            query=query,
+            headers=arguments.get("headers"),
+            body=arguments.get("body"),
+            json=arguments.get("json", UNSET),
+            form=arguments.get("form"),
+            files=arguments.get("files"),
+            jar=self.jar,
+            cookies=arguments.get("cookies"),
+        )
+
+    def receive(self, response: Any) -> None:
+        """Store the cookies a response set and remember what it answers."""
+        request = response.request
+        target = request.target
+        set_cookies = response.headers.get_all("set-cookie")
+        if self.jar is not None:
+            response._cookies = self.jar.extract(set_cookies, target.host, target.path)
+        response._base_authority = (self.base.scheme, self.base.authority)
+
+    def should_follow(self, follow_redirects: Any) -> bool:
+        if follow_redirects is None:
+            return self.follow_redirects
+        return check_bool("follow_redirects", follow_redirects)
+
+
+def _merge_queries(query_string: Any, query: Any) -> Any:
+    from ._urls import query_from
+
+    text = query_from(query_string, "query_string")
+    extra = query_from(query)
+    return f"{text}&{extra}" if text and extra else text or extra
+
+
+class RedirectTracker:
+    """Follows one redirect chain: the next request's arguments, loop and length limits."""
+
+    def __init__(self, method: str, path: Any, arguments: dict[str, Any]) -> None:
+        self.method = method
+        self.path = path
+        self.arguments = arguments
+        self.history: list[Any] = []
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def _key(self, request: SentRequest) -> tuple[str, str, str]:
+        return (request.method, request.url, request.headers.get("cookie", ""))
+
+    def _chain(self) -> str:
+        return " -> ".join(f"{r.request.method} {r.request.url} ({r.status_code})" for r in self.history)
+
+    def follow(self, response: Any) -> bool:
+        """Record `response`; return True and set up the next request if it redirects."""
+        if not response.is_redirect:
+            return False
+        request = response.request
+        self._seen.add(self._key(request))
+        self.history.append(response)
+        if len(self.history) > MAX_REDIRECTS:
+            raise TestkitError(f"more than {MAX_REDIRECTS} redirects: {self._chain()}")
+        location = response.headers["location"]
+        url = urljoin(request.url, location.strip())
+        arguments = dict(self.arguments)
+        arguments.pop("query", None)
+        arguments.pop("query_string", None)
+        method = request.method
+        if response.status_code in (301, 302, 303) and method != "HEAD":
+            method = "GET"  # RFC 9110 15.4: what every browser does; 303 requires it
+            for key in ("body", "json", "form", "files"):
+                arguments.pop(key, None)
+            arguments["headers"] = _without(arguments.get("headers"), _BODY_HEADERS)
+        elif request.streamed:
+            raise TestkitError(f"cannot follow {response.status_code} to {url}: a {response.status_code} repeats the request body, and a streamed body can be sent only once")
+        if request.target.host != _host_of(url):
+            arguments["headers"] = _without(arguments.get("headers"), {"authorization"})
+        self.method, self.path, self.arguments = method, url, arguments
+        return True
+
+    def check_loop(self, request: SentRequest) -> None:
+        """Raise when the chain comes back to a request it already made."""
+        if self.history and self._key(request) in self._seen:
+            raise TestkitError(f"redirect loop: {request.method} {request.url} was already requested: {self._chain()}")
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def _without(headers: Any, names: Any) -> Any:
+    if not headers:
+        return headers
+    pairs = normalize_header_input(headers)
+    return [(k, v) for k, v in pairs if k.lower() not in names]

@@ -1,0 +1,94 @@
+"""The kit's exceptions: whose fault it was, and what a test can read off them.
+
+    Exception
+     +-- TestkitError ............ base of every error the kit raises itself
+          +-- ProtocolError ....... the app broke the WSGI/ASGI spec (.rule, .value, .expected)
+          +-- AppTimeout .......... the app took longer than the client's timeout (.step, .timeout)
+          |                         (also a TimeoutError)
+          +-- LifespanError ....... lifespan startup or shutdown failed
+          +-- WebSocketDenied ..... the app refused a WebSocket (.status_code, .response)
+          +-- WebSocketClosed ..... the app closed a WebSocket (.code, .reason)
+
+Misuse of the kit itself is a plain TypeError or ValueError naming the
+argument; these classes are for what the application did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AppTimeout",
+    "LifespanError",
+    "ProtocolError",
+    "TestkitError",
+    "WebSocketClosed",
+    "WebSocketDenied",
+]
+
+
+class TestkitError(Exception):
+    """Base class of every error raised by asgiwsgi_testkit about an app."""
+
+    __test__ = False  # a "Test*" name that pytest must not collect
+
+
+class ProtocolError(TestkitError):
+    """The app broke a rule of PEP 3333 or the ASGI spec.
+
+    Attributes: `rule` (a stable dotted id such as 'wsgi.status.type'),
+    `value` (the offending value or event) and `expected` (what the spec wants).
+    """
+
+    def __init__(self, message: str, *, rule: str = "", value: Any = None, expected: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.value = value
+        self.expected = expected
+
+    def add_context(self, line: str) -> None:
+        """Append an indented context line (the request line) to the message, once."""
+        text = self.args[0] if self.args else ""
+        if line not in text:
+            self.args = (f"{text}\n  {line}",) + tuple(self.args[1:])
+
+
+class AppTimeout(TestkitError, TimeoutError):
+    """The app did not take its next step within the client's timeout.
+
+    Attributes: `step` (what the kit was waiting for, e.g. 'waiting for
+    http.response.start'), `timeout` (seconds) and `last_event` (the last
+    message the app sent, or None).
+    """
+
+    def __init__(self, message: str, *, step: str = "", timeout: float = 0.0, last_event: Any = None) -> None:
+        super().__init__(message)
+        self.step = step
+        self.timeout = timeout
+        self.last_event = last_event
+
+
+class LifespanError(TestkitError):
+    """Lifespan startup or shutdown failed; the message carries the app's own."""
+
+
+class WebSocketDenied(TestkitError):
+    """The app refused a WebSocket handshake.
+
+    Attributes: `status_code` (403 for a close before accept) and `response`
+    (the denial response as an ASGITestResponse, or None).
+    """
+
+    def __init__(self, message: str, *, status_code: int = 403, response: Any = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.response = response
+
+
+class WebSocketClosed(TestkitError):
+    """The app closed the WebSocket; attributes `code` and `reason`."""
+
+    def __init__(self, message: str, *, code: int = 1000, reason: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason

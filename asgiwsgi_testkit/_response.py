@@ -1,0 +1,181 @@
+"""Response objects: what came back, with the request that produced it.
+
+`TestResponseBase` holds everything SPEC section 4 lists; WSGITestResponse
+adds `errors` and lazy `iter_bytes()`/`iter_lines()` for `stream()`, and the
+ASGI response (in _asgi_response) adds trailers and the async iterators.
+Describing a response for a failure message lives in _describe.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from ._describe import _charset, media_type, request_line
+from ._headers import Headers
+
+__all__ = ["TestResponseBase", "WSGITestResponse", "iter_lines_of"]
+
+
+class TestResponseBase:
+    """A response: status, headers, body, and what was sent to get it."""
+
+    __test__ = False  # a "Test*" name that pytest must not collect
+
+    #: the exception the app raised when the client kept it (raise_server_exceptions=False)
+    exception: BaseException | None = None
+    #: its formatted traceback, when kept
+    traceback: str = ""
+
+    def __init__(self, status_code: int, reason: str, headers: Headers, body: bytes | None, request: Any = None) -> None:
+        self.status_code = status_code
+        self.reason = reason
+        self.headers = headers
+        self._body = body
+        self.request = request
+        self.history: list[TestResponseBase] = []
+        self._cookies: dict[str, str] | None = None
+        self._base_authority: tuple[str, str] | None = None
+
+    @property
+    def status(self) -> str:
+        """'200 OK'."""
+        return f"{self.status_code} {self.reason}" if self.reason else str(self.status_code)
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            raise ValueError(
+                f"the body of a streamed response ({self!r}) is not read yet: "
+                "iterate iter_bytes()/iter_lines() or call read() inside the stream() block"
+            )
+        return self._body
+
+    def _body_or_none(self) -> bytes | None:
+        return self._body
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased ('' when there is no Content-Type)."""
+        return media_type(self.headers.get("content-type", ""))
+
+    @property
+    def charset(self) -> str:
+        """The charset parameter of Content-Type ('' when absent)."""
+        return _charset(self.headers.get("content-type", ""))
+
+    @property
+    def text(self) -> str:
+        """The body decoded by the Content-Type charset (UTF-8 by default)."""
+        try:
+            return self.body.decode(self.charset or "utf-8", errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
+        import json
+
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            excerpt = self.body[:200]
+            msg = f"{request_line(self)} -> {self.status}: body is not JSON ({exc}); content-type {self.headers.get('content-type')!r}, body starts {excerpt!r}"
+            raise ValueError(msg) from None
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies this response set, name -> value (a deletion shows as its empty value)."""
+        if self._cookies is None:
+            from ._cookies import CookieJar
+
+            target = getattr(self.request, "target", None)
+            host, path = (target.host, target.path) if target is not None else ("testserver", "/")
+            self._cookies = CookieJar().extract(self.headers.get_all("set-cookie"), host, path, store=False)
+        return self._cookies
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.status_code in (301, 302, 303, 307, 308) and "location" in self.headers
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status}] {request_line(self)}>"
+
+
+class WSGITestResponse(TestResponseBase):
+    """A WSGI app's response; `errors` is the text the app wrote to `wsgi.errors`."""
+
+    def __init__(
+        self,
+        status_code: int,
+        reason: str,
+        headers: Headers,
+        body: bytes | None,
+        request: Any = None,
+        errors: Any = None,
+        chunks: Iterator[bytes] | None = None,
+        close: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(status_code, reason, headers, body, request)
+        self._errors = errors
+        self._chunks = chunks
+        self._close = close
+
+    @property
+    def errors(self) -> str:
+        """What the app wrote to `wsgi.errors`."""
+        errors = self._errors
+        return errors.getvalue() if hasattr(errors, "getvalue") else (errors or "")
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Yield the body chunk by chunk, advancing the app's iterable only on demand."""
+        if self._body is not None:
+            if self._body:
+                yield self._body
+            return
+        if self._chunks is None:
+            raise ValueError(f"{self!r}: the stream was closed; iterate inside the stream() block")
+        chunks, self._chunks = self._chunks, None
+        try:
+            yield from chunks
+        finally:
+            self.close()
+
+    def iter_lines(self) -> Iterator[str]:
+        """Yield decoded lines (without line ends) as the body arrives."""
+        return iter_lines_of(self.iter_bytes(), self.charset or "utf-8")
+
+    def read(self) -> bytes:
+        """Read the rest of a streamed body; afterwards `body`, `text` and `json()` work."""
+        if self._body is None:
+            self._body = b"".join(self.iter_bytes())
+        return self._body
+
+    def close(self) -> None:
+        """Close the app's iterable (calls its close()); safe to call twice."""
+        close, self._close = self._close, None
+        self._chunks = None
+        if close is not None:
+            close()
+
+
+def iter_lines_of(chunks: Iterator[bytes], charset: str) -> Iterator[str]:
+    """Split a stream of byte chunks into decoded lines at LF, CRLF or CR (line ends dropped)."""
+    import codecs
+    import re
+
+    line_end = re.compile(r"\r\n|\r|\n")
+    decoder = codecs.getincrementaldecoder(charset)(errors="replace")
+    buffer = ""
+    for chunk in chunks:
+        buffer += decoder.decode(chunk)
+        start = 0
+        for match in line_end.finditer(buffer):
+            if match.group() == "\r" and match.end() == len(buffer):
+                break  # may be the first half of a CRLF split across chunks
+            yield buffer[start : match.start()]
+            start = match.end()
+        buffer = buffer[start:]
+    buffer += decoder.decode(b"", final=True)
+    for line in line_end.split(buffer[:-1] if buffer.endswith("\r") else buffer):
+        if line or buffer:
+            yield line

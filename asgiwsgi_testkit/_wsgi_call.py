@@ -1,0 +1,184 @@
+"""One WSGI call with the server's side of PEP 3333: `call_wsgi()` and the lazy `start_wsgi()`.
+
+The duties a server has and this module fulfils: `start_response` returns a
+`write()` callable; headers count as sent only with the first non-empty body
+chunk, so a later `start_response(..., exc_info)` may still replace them; the
+iterable's `close()` is always called, also when iteration fails. What the
+*app* must do is checked by _wsgi_validate; the few things a server cannot
+proceed without (a status, bytes for the body) raise ProtocolError here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from ._errors import ProtocolError
+from ._headers import Headers
+from ._response import WSGITestResponse
+
+__all__ = ["StartedResponse", "call_wsgi", "start_wsgi"]
+
+
+class _ResponseState:
+    """The server's memory of one call: status, headers, and whether they went out."""
+
+    __slots__ = ("status", "headers", "headers_sent", "written")
+
+    def __init__(self) -> None:
+        self.status: str | None = None
+        self.headers: list[tuple[str, str]] = []
+        self.headers_sent = False
+        self.written: list[bytes] = []
+
+    def start_response(self, status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
+        if exc_info:
+            try:
+                if self.headers_sent:
+                    # PEP 3333: "if the headers have already been sent, start_response must raise
+                    # an error, and should re-raise using the exc_info tuple".
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None  # PEP 3333: avoid a reference cycle through the traceback
+        elif self.status is not None:
+            msg = f"start_response() called a second time without exc_info (first status {self.status!r}, now {status!r}) [wsgi.start_response.once]"
+            raise ProtocolError(msg, rule="wsgi.start_response.once", value=status, expected="one start_response() call, or a later one with exc_info")
+        self.status = status
+        self.headers = headers
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        if self.status is None:
+            msg = "write() called before start_response() [wsgi.write.before-start]"
+            raise ProtocolError(msg, rule="wsgi.write.before-start", value=data, expected="start_response() first")
+        if type(data) is not bytes:
+            _bad_chunk(data, "write()")
+        if data:
+            self.headers_sent = True
+        self.written.append(data)
+
+
+def _bad_chunk(chunk: Any, where: str) -> None:
+    msg = f"{where} got {type(chunk).__name__} {chunk!r:.80}, expected bytes [wsgi.body.type]"
+    raise ProtocolError(msg, rule="wsgi.body.type", value=chunk, expected="bytes")
+
+
+def _close(result: Any) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+class StartedResponse:
+    """A WSGI response whose headers are final and whose body may not be read yet."""
+
+    __slots__ = ("status", "headers", "first", "rest", "result", "state")
+
+    def __init__(self, state: _ResponseState, first: list[bytes], rest: Iterator[Any], result: Any) -> None:
+        self.state = state
+        self.status: str = state.status  # type: ignore[assignment]
+        self.headers = state.headers
+        self.first = first
+        self.rest = rest
+        self.result = result
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body from the first non-empty chunk on, checking each item; write() data in order."""
+        state = self.state
+        yield from self.first
+        for chunk in self.rest:
+            if state.written:
+                yield from state.written
+                state.written.clear()
+            if type(chunk) is not bytes:
+                _bad_chunk(chunk, "the app's iterable")
+            if chunk:
+                yield chunk
+        if state.written:
+            yield from state.written
+            state.written.clear()
+
+    def close(self) -> None:
+        _close(self.result)
+
+    def read_all(self) -> bytes:
+        """Read the whole body and close the iterable (also when iteration fails)."""
+        try:
+            if type(self.result) is list and not self.state.written:  # fast path: a list of bytes
+                body = self.first + [c for c in self.rest if type(c) is bytes or _bad_chunk(c, "the app's iterable")]
+                return b"".join(body)
+            return b"".join(self.chunks())
+        finally:
+            _close(self.result)
+
+
+def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedResponse:
+    """Call the app and advance its iterable to the first non-empty chunk (or its end).
+
+    On return the status and headers are final. On any exception the
+    iterable's close() has been called.
+    """
+    state = _ResponseState()
+    result = app(environ, state.start_response)
+    try:
+        if result is None or isinstance(result, (str, bytes)):
+            msg = f"the app returned {type(result).__name__} {result!r:.60}, expected an iterable of bytes such as [b'...'] [wsgi.iterable.type]"
+            raise ProtocolError(msg, rule="wsgi.iterable.type", value=result, expected="an iterable of bytes")
+        rest = iter(result)
+        first: list[bytes] = []
+        if state.written:
+            first.extend(state.written)
+            state.written.clear()
+        if not state.headers_sent:
+            for chunk in rest:
+                if type(chunk) is not bytes:
+                    _bad_chunk(chunk, "the app's iterable")
+                if state.written:
+                    first.extend(state.written)
+                    state.written.clear()
+                if chunk:
+                    first.append(chunk)
+                    break
+        if state.written:
+            first.extend(state.written)
+            state.written.clear()
+        if state.status is None:
+            msg = "the app returned its iterable without calling start_response() [wsgi.start_response.missing]"
+            raise ProtocolError(msg, rule="wsgi.start_response.missing", value=None, expected="start_response(status, headers) before the first body bytes")
+        state.headers_sent = True
+        return StartedResponse(state, first, rest, result)
+    except BaseException:
+        _close(result)
+        raise
+
+
+def parse_status(status: Any) -> tuple[int, str]:
+    """'404 Not Found' -> (404, 'Not Found'); ProtocolError when it is no status line."""
+    if type(status) is str and len(status) >= 3 and status[:3].isdigit():
+        code = int(status[:3])
+        if code >= 100 and (len(status) == 3 or status[3] == " "):
+            return code, status[4:]
+    msg = f"start_response() status must be a str like '200 OK', not {type(status).__name__}: {status!r} [wsgi.status.form]"
+    raise ProtocolError(msg, rule="wsgi.status.form", value=status, expected="a str '<3 digits> <reason>'")
+
+
+def response_headers(headers: Any) -> Headers:
+    """The app's header list as Headers (types were checked by the validator when it is on)."""
+    try:
+        return Headers._from_pairs([(k, v) for k, v in headers])
+    except (TypeError, ValueError):
+        msg = f"start_response() headers must be a list of (name, value) str tuples, not {headers!r:.100} [wsgi.headers.type]"
+        raise ProtocolError(msg, rule="wsgi.headers.type", value=headers, expected="a list of (str, str) tuples") from None
+
+
+def call_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> WSGITestResponse:
+    """Call a WSGI app once with PEP 3333 server semantics and return the whole response.
+
+    The app's exceptions propagate with their own traceback; the iterable's
+    close() is always called. Only an app wrapped with `validate_wsgi` is
+    checked against the spec beyond what a server needs to go on.
+    """
+    errors = environ.get("wsgi.errors")
+    started = start_wsgi(app, environ)
+    body = started.read_all()
+    code, reason = parse_status(started.status)
+    return WSGITestResponse(code, reason, response_headers(started.headers), body, errors=errors)

@@ -1,0 +1,220 @@
+"""WSGITestClient: the synchronous client for WSGI apps.
+
+Each verb builds a request (_client_core), turns it into an environ
+(_wsgi_environ), calls the app with server semantics (_wsgi_call), keeps
+cookies and follows redirects. `stream()` hands out the response as soon as
+the headers are final and advances the app's iterable only on demand.
+"""
+
+from __future__ import annotations
+
+import traceback
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from ._client_core import ClientCore, RedirectTracker
+from ._content import UNSET
+from ._cookies import CookieJar
+from ._errors import ProtocolError, TestkitError
+from ._headers import Headers
+from ._request import SentRequest
+from ._response import WSGITestResponse
+from ._wsgi_call import parse_status, response_headers, start_wsgi
+from ._wsgi_environ import DEFAULT_CLIENT, _check_client, _check_protocol, environ_for
+from ._wsgi_validate import validate_wsgi
+
+__all__ = ["WSGITestClient"]
+
+
+def check_wsgi_app(app: Any) -> Callable[..., Any]:
+    """Return `app` if it can be a WSGI app; a TypeError naming what it is otherwise."""
+    if not callable(app):
+        raise TypeError(f"app must be a WSGI callable app(environ, start_response), not {type(app).__name__}: {app!r:.80}")
+    call = app if hasattr(app, "__code__") else getattr(type(app), "__call__", None)
+    code = getattr(call, "__code__", None)
+    if code is not None and code.co_flags & 0x380:  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+        raise TypeError(f"app {app!r:.80} is an ASGI app (async def); use ASGITestClient for it")
+    return app
+
+
+class WSGITestClient:
+    """Call a WSGI app in-process, exactly as a server would, and return WSGITestResponse objects.
+
+    Options: `base_url` (its path becomes SCRIPT_NAME), `headers` (defaults for
+    every request), `cookies` (True: keep Set-Cookie across requests),
+    `follow_redirects`, `raise_server_exceptions` (False: an exception becomes
+    a 500 response that keeps it), `validate` (wrap the app in validate_wsgi),
+    `client` (REMOTE_ADDR, REMOTE_PORT) and `server_protocol`.
+    """
+
+    __test__ = False  # a "Test*"-like class that pytest must not collect
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        *,
+        base_url: str = "http://testserver",
+        headers: Any = None,
+        cookies: Any = True,
+        follow_redirects: bool = False,
+        raise_server_exceptions: bool = True,
+        validate: bool = True,
+        client: tuple[str, int] = DEFAULT_CLIENT,
+        server_protocol: str = "HTTP/1.1",
+    ) -> None:
+        self.app = check_wsgi_app(app)
+        self._core = ClientCore(
+            base_url=base_url,
+            headers=headers,
+            cookies=cookies,
+            follow_redirects=follow_redirects,
+            raise_server_exceptions=raise_server_exceptions,
+            validate=validate,
+        )
+        self._called_app = validate_wsgi(app) if validate else app
+        self._client = _check_client(client)
+        self._protocol = _check_protocol(server_protocol)
+
+    @property
+    def cookies(self) -> CookieJar:
+        """The client's cookie jar (a ValueError when the client was made with cookies=False)."""
+        if self._core.jar is None:
+            raise ValueError("this client keeps no cookies: it was created with cookies=False")
+        return self._core.jar
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Any = None,
+        query_string: Any = None,
+        headers: Any = None,
+        body: Any = None,
+        json: Any = UNSET,
+        form: Any = None,
+        files: Any = None,
+        cookies: Any = None,
+        follow_redirects: bool | None = None,
+    ) -> WSGITestResponse:
+        """Send one request and return the whole response (redirects followed when asked)."""
+        arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
+        return self._send(method, path, arguments, follow_redirects, stream=False)
+
+    def get(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> WSGITestResponse:
+        return self.request("OPTIONS", path, **kwargs)
+
+    @contextmanager
+    def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[WSGITestResponse]:
+        """Send a request and yield the response as soon as its headers are final.
+
+        Read the body with `iter_bytes()`, `iter_lines()` or `read()`; leaving
+        the block closes the app's iterable, also when it was not read to the end.
+        """
+        follow = kwargs.pop("follow_redirects", None)
+        arguments = _stream_arguments(kwargs)
+        response = self._send(method, path, arguments, follow, stream=True)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    # -- one exchange ---------------------------------------------------------------
+
+    def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, *, stream: bool) -> WSGITestResponse:
+        core = self._core
+        follow_redirects = core.should_follow(follow)
+        tracker = RedirectTracker(method, path, arguments)
+        while True:
+            request = core.build(tracker.method, tracker.path, tracker.arguments)
+            tracker.check_loop(request)
+            response = self._call(request, stream=stream)
+            core.receive(response)
+            if not follow_redirects or not tracker.follow(response):
+                break
+            if stream:
+                response.read()
+                response.close()
+        response.history = tracker.history
+        return response
+
+    def _call(self, request: SentRequest, *, stream: bool) -> WSGITestResponse:
+        environ = environ_for(request, client=self._client, server_protocol=self._protocol)
+        errors = environ["wsgi.errors"]
+        try:
+            started = start_wsgi(self._called_app, environ)
+            code, reason = parse_status(started.status)
+            headers = response_headers(started.headers)
+        except ProtocolError as error:
+            error.add_context(f"request: {request.method} {request.path}")
+            raise
+        except Exception as exc:
+            if self._core.raise_server_exceptions or isinstance(exc, TestkitError):
+                raise
+            return _server_error(exc, request, errors)
+        if stream:
+            return WSGITestResponse(code, reason, headers, None, request, errors, started.chunks(), started.close)
+        chunks: list[bytes] = []
+        try:
+            if type(started.result) is list and not started.state.written:
+                body = started.read_all()
+            else:
+                try:
+                    for chunk in started.chunks():
+                        chunks.append(chunk)
+                finally:
+                    started.close()
+                body = b"".join(chunks)
+        except ProtocolError as error:
+            error.add_context(f"request: {request.method} {request.path}")
+            raise
+        except Exception as exc:
+            if self._core.raise_server_exceptions or isinstance(exc, TestkitError):
+                raise
+            response = WSGITestResponse(code, reason, headers, b"".join(chunks), request, errors)
+            _keep_exception(response, exc)
+            return response
+        return WSGITestResponse(code, reason, headers, body, request, errors)
+
+
+def _stream_arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    allowed = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies")
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise TypeError(f"stream() got an unexpected keyword argument {unknown[0]!r}")
+    return kwargs
+
+
+def _keep_exception(response: Any, exc: BaseException) -> None:
+    response.exception = exc
+    response.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def _server_error(exc: BaseException, request: SentRequest, errors: Any) -> WSGITestResponse:
+    """The 500 a server answers when the app raised before sending anything."""
+    headers = Headers._from_pairs([("content-type", "text/plain; charset=utf-8"), ("content-length", "21")])
+    response = WSGITestResponse(500, "Internal Server Error", headers, b"Internal Server Error", request, errors)
+    _keep_exception(response, exc)
+    return response

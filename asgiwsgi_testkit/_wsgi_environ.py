@@ -1,0 +1,228 @@
+"""Build WSGI environ dicts the way a real server (gunicorn, waitress) would.
+
+`make_environ()` is the public builder; `environ_for()` turns a SentRequest
+into an environ for the client. URL splitting and percent-decoding live in
+_urls, request building in _request. The pieces a server lends the app live
+here too: the streamed `wsgi.input`, and `wsgi.file_wrapper`.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Iterable, Iterator
+
+from ._content import check_chunk
+from ._headers import normalize_header_input
+from ._request import SentRequest, build_request
+from ._urls import DEFAULT_PORTS, parse_base_url, path_info_from_raw
+
+__all__ = ["FileWrapper", "StreamedInput", "environ_for", "make_environ"]
+
+SERVER_SOFTWARE = "asgiwsgi_testkit"
+DEFAULT_CLIENT = ("127.0.0.1", 50000)
+# Request headers whose repeats are joined with "; " rather than ", " (RFC 6265 5.4).
+_JOIN_WITH_SEMICOLON = frozenset({"HTTP_COOKIE"})
+
+
+class StreamedInput(io.RawIOBase):
+    """`wsgi.input` over a streamed request body: chunks are pulled only when the app reads.
+
+    Behaves like the body stream gunicorn hands an app: `read(n)`, `read()`,
+    `readline()`, `readlines()` and iteration, EOF at the end of the body.
+    """
+
+    def __init__(self, chunks: Iterable[Any]) -> None:
+        super().__init__()
+        if hasattr(chunks, "__aiter__") and not hasattr(chunks, "__iter__"):
+            raise TypeError("body= is an async iterable; a WSGI app reads synchronously: pass bytes or a sync iterable of bytes")
+        self._chunks: Iterator[Any] | None = iter(chunks)
+        self._buffer = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, wanted: int) -> None:
+        """Pull chunks until the buffer holds `wanted` bytes (-1: everything) or the body ends."""
+        while self._chunks is not None and (wanted < 0 or len(self._buffer) < wanted):
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._chunks = None
+                break
+            self._buffer += check_chunk(chunk)
+
+    def readinto(self, target: Any) -> int:
+        self._fill(len(target))
+        count = min(len(target), len(self._buffer))
+        target[:count] = self._buffer[:count]
+        del self._buffer[:count]
+        return count
+
+    def read(self, size: int | None = -1) -> bytes:
+        wanted = -1 if size is None or size < 0 else size
+        self._fill(wanted)
+        count = len(self._buffer) if wanted < 0 else min(wanted, len(self._buffer))
+        data = bytes(self._buffer[:count])
+        del self._buffer[:count]
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = -1 if size is None or size < 0 else size
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0 and (limit < 0 or end < limit):
+                return self.read(end + 1)
+            if limit >= 0 and len(self._buffer) >= limit:
+                return self.read(limit)
+            if self._chunks is None:
+                return self.read(limit)
+            before = len(self._buffer)
+            self._fill(before + 1)
+
+
+class FileWrapper:
+    """`wsgi.file_wrapper`: iterate a file-like object in blocks; `close()` closes it (PEP 3333)."""
+
+    def __init__(self, filelike: Any, blksize: int = 8192) -> None:
+        self.filelike = filelike
+        self.blksize = blksize
+        if hasattr(filelike, "close"):
+            self.close = filelike.close
+
+    def __iter__(self) -> Iterator[bytes]:
+        read = self.filelike.read
+        while True:
+            block = read(self.blksize)
+            if not block:
+                return
+            yield block
+
+
+def _input_for(request: SentRequest) -> Any:
+    content = request.content
+    if isinstance(content, bytes):
+        return io.BytesIO(content)
+    return StreamedInput(content)
+
+
+def environ_for(
+    request: SentRequest,
+    *,
+    client: tuple[str, int] = DEFAULT_CLIENT,
+    server_protocol: str = "HTTP/1.1",
+) -> dict[str, Any]:
+    """The environ a server builds for `request` (PEP 3333, as gunicorn fills it)."""
+    target = request.target
+    raw_target = target.target
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": path_info_from_raw(target.root_path) if target.root_path else "",
+        "PATH_INFO": path_info_from_raw(target.path_below_root),
+        "QUERY_STRING": target.query,
+        "SERVER_NAME": target.host,
+        "SERVER_PORT": str(target.port),
+        "SERVER_PROTOCOL": server_protocol,
+        "REQUEST_URI": raw_target,
+        "RAW_URI": raw_target,
+        "REMOTE_ADDR": client[0],
+        "REMOTE_PORT": str(client[1]),
+        "SERVER_SOFTWARE": SERVER_SOFTWARE,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": target.scheme,
+        "wsgi.input": _input_for(request),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+        "wsgi.file_wrapper": FileWrapper,
+    }
+    for name, value in request.headers._pairs:
+        key = name.upper().replace("-", "_")
+        if "_" in name:
+            continue  # gunicorn and waitress drop these: X_Foo must not pose as X-Foo
+        if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
+            environ[key] = value
+            continue
+        key = "HTTP_" + key
+        if key in environ:
+            environ[key] += ("; " if key in _JOIN_WITH_SEMICOLON else ", ") + value
+        else:
+            environ[key] = value
+    return environ
+
+
+_MAKE_ENVIRON_OPTIONS = ("base_url", "scheme", "client", "server_protocol", "query", "json", "form", "files", "cookies")
+
+
+def make_environ(
+    method: str = "GET",
+    path: str = "/",
+    query_string: str = "",
+    body: Any = b"",
+    content_type: str = "",
+    headers: Any = None,
+    environ_overrides: dict[str, Any] | None = None,
+    **more: Any,
+) -> dict[str, Any]:
+    """Build one WSGI environ exactly as a real server would hand it to an app.
+
+    `path` may carry `?query` (merged with `query_string`) or be an absolute
+    URL. Also accepted by keyword: `base_url` (its path becomes SCRIPT_NAME),
+    `scheme`, `client` (address, port), `server_protocol`, and the request
+    arguments `query`, `json`, `form`, `files`, `cookies` (a mapping).
+    `environ_overrides` is applied last.
+    """
+    unknown = sorted(set(more) - set(_MAKE_ENVIRON_OPTIONS))
+    if unknown:
+        raise TypeError(f"make_environ() got an unexpected keyword argument {unknown[0]!r} (accepted: {', '.join(_MAKE_ENVIRON_OPTIONS)})")
+    if not isinstance(query_string, (str, bytes)):
+        raise TypeError(f"query_string= must be a str, not {type(query_string).__name__}")
+    base = parse_base_url(more.get("base_url", "http://testserver"))
+    scheme = more.get("scheme")
+    if scheme is not None:
+        if scheme not in ("http", "https"):
+            raise ValueError(f"scheme= must be 'http' or 'https', not {scheme!r}")
+        port = DEFAULT_PORTS[scheme] if base.port == DEFAULT_PORTS[base.scheme] else base.port
+        base = base._replace(scheme=scheme, port=port)
+    header_pairs = normalize_header_input(headers)
+    if content_type:
+        header_pairs.append(("content-type", content_type))
+    query = more.get("query")
+    if query_string:
+        query = _merge_query(query_string, query)
+    body_args: dict[str, Any] = {}
+    for key in ("json", "form", "files"):
+        if key in more:
+            body_args[key] = more[key]
+    if body not in (b"", None) or not body_args:
+        body_args["body"] = body
+    request = build_request(method, path, base, query=query, headers=header_pairs, cookies=more.get("cookies"), **body_args)
+    environ = environ_for(
+        request,
+        client=_check_client(more.get("client", DEFAULT_CLIENT)),
+        server_protocol=_check_protocol(more.get("server_protocol", "HTTP/1.1")),
+    )
+    if environ_overrides:
+        environ.update(environ_overrides)
+    return environ
+
+
+def _merge_query(query_string: Any, query: Any) -> Any:
+    from ._urls import query_from
+
+    text = query_from(query_string, "query_string")
+    extra = query_from(query)
+    return f"{text}&{extra}" if text and extra else text or extra
+
+
+def _check_client(client: Any) -> tuple[str, int]:
+    if not (isinstance(client, (tuple, list)) and len(client) == 2 and isinstance(client[0], str) and isinstance(client[1], int)):
+        raise TypeError(f"client= must be a (host, port) pair like ('127.0.0.1', 50000), not {client!r}")
+    return (client[0], client[1])
+
+
+def _check_protocol(protocol: Any) -> str:
+    if protocol not in ("HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0"):
+        raise ValueError(f"server_protocol= must be 'HTTP/1.0', 'HTTP/1.1' or 'HTTP/2', not {protocol!r}")
+    return protocol
