@@ -16,6 +16,9 @@ from ._wsgi_validate import validate_wsgi
 __version__ = "0.1.0"
 
 __all__ = [
+    "ASGITestCase",
+    "ASGITestClient",
+    "ASGITestResponse",
     "AppTimeout",
     "Headers",
     "LifespanError",
@@ -27,12 +30,23 @@ __all__ = [
     "WSGITestResponse",
     "WebSocketClosed",
     "WebSocketDenied",
+    "call_asgi",
     "call_wsgi",
     "make_environ",
+    "make_scope",
+    "validate_asgi",
     "validate_wsgi",
 ]
 
+# Names whose modules import asyncio or unittest load on first use (PEP 562), so a
+# WSGI-only program never imports asyncio and `import asgiwsgi_testkit` stays cheap.
 _LAZY = {
+    "ASGITestCase": "._asgi_testcase",
+    "ASGITestClient": "._asgi_client",
+    "ASGITestResponse": "._asgi_response",
+    "call_asgi": "._asgi_call",
+    "make_scope": "._asgi_scope",
+    "validate_asgi": "._asgi_validate",
     "ResponseAssertions": "._assertions",
     "WSGITestCase": "._testcase",
 }

@@ -101,7 +101,8 @@ def _merge_queries(query_string: Any, query: Any) -> Any:
 
     text = query_from(query_string, "query_string")
     extra = query_from(query)
-    return f"{text}&{extra}" if text and extra else text or extra
+    merged = f"{text}&{extra}" if text and extra else text or extra
+    return merged.encode("latin-1")  # bytes: resolve_target keeps it as is instead of encoding it twice
 
 
 class RedirectTracker:

@@ -33,6 +33,8 @@ class Cookie:
     secure: bool = False
     http_only: bool = False
     same_site: str = ""
+    #: the value came in double quotes; they go back on the wire, as a browser sends them (RFC 6265 5.2)
+    quoted: bool = False
 
     def matches(self, host: str, path: str, scheme: str, now: float) -> bool:
         """Whether this cookie goes with a request to `scheme://host/path`."""
@@ -84,9 +86,10 @@ def parse_set_cookie(header: str, host: str, path: str, now: float) -> Cookie | 
     if not sep or not name:
         msg = f"Set-Cookie has no name=value pair: {header!r} [http.set-cookie.syntax]"
         raise ProtocolError(msg, rule="http.set-cookie.syntax", value=header, expected="'name=value' first (RFC 6265 4.1.1)")
-    if len(value) >= 2 and value[0] == value[-1] == '"':
+    quoted = len(value) >= 2 and value[0] == value[-1] == '"'
+    if quoted:
         value = value[1:-1]
-    cookie = Cookie(name, value, host.lower(), path=default_path(path))
+    cookie = Cookie(name, value, host.lower(), path=default_path(path), quoted=quoted)
     max_age: float | None = None
     for attribute in attributes:
         key, _, arg = attribute.partition("=")
@@ -151,7 +154,7 @@ class CookieJar:
         now = time.time()
         matching = [c for c in self._cookies.values() if c.matches(host, path, scheme, now)]
         matching.sort(key=lambda c: -len(c.path))  # RFC 6265 5.4: longer paths first; sort is stable
-        return "; ".join(f"{c.name}={c.value}" for c in matching)
+        return "; ".join(f'{c.name}="{c.value}"' if c.quoted else f"{c.name}={c.value}" for c in matching)
 
     def set(self, name: str, value: str, domain: str = "testserver", path: str = "/") -> None:
         """Store a cookie by hand, as if `domain` had set it for `path`."""
@@ -189,7 +192,7 @@ class CookieJar:
         return iter(dict.fromkeys(c.name for c in self.cookies()))
 
     def __len__(self) -> int:
-        return len(self.cookies())
+        return len(dict.fromkeys(c.name for c in self.cookies()))  # agrees with iter(): distinct names
 
     def __repr__(self) -> str:
         return f"<CookieJar {', '.join(f'{c.name}={c.value!r} ({c.domain}{c.path})' for c in self.cookies())}>"

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ._content import UNSET, encode_body
-from ._headers import Headers, normalize_header_input
+from ._headers import Headers, check_header_field, normalize_header_input
 from ._urls import Target, resolve_target
 
 __all__ = ["SentRequest", "build_request", "check_method"]
@@ -119,6 +119,7 @@ def build_request(
         from ._headers import _pairs_of
 
         extra = "; ".join(f"{k}={v}" for k, v in _pairs_of(cookies, "cookies"))
+        check_header_field("cookie", extra, "cookies")  # no CR/LF smuggled in through cookies=
         cookie_header = _override_cookies(cookie_header, cookies)
         cookie_header = _merge_cookie_header(cookie_header, extra)
     cookie_value = _merge_cookie_header(hand_cookie, cookie_header)

@@ -58,9 +58,10 @@ class Target(NamedTuple):
     @property
     def authority(self) -> str:
         """`host[:port]`, without the scheme's default port (what goes in `Host`)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host  # RFC 3986 3.2.2: IPv6 in brackets
         if DEFAULT_PORTS.get(self.scheme) == self.port:
-            return self.host
-        return f"{self.host}:{self.port}"
+            return host
+        return f"{host}:{self.port}"
 
     @property
     def target(self) -> str:

@@ -174,8 +174,10 @@ class WSGITestClient:
             if self._core.raise_server_exceptions or isinstance(exc, TestkitError):
                 raise
             return _server_error(exc, request, errors)
+        head = request.method == "HEAD"  # servers read the app's body for HEAD but send none (RFC 9110 9.3.2)
         if stream:
-            return WSGITestResponse(code, reason, headers, None, request, errors, started.chunks(), started.close)
+            lazy = _discarded(started.chunks()) if head else started.chunks()
+            return WSGITestResponse(code, reason, headers, None, request, errors, lazy, started.close)
         chunks: list[bytes] = []
         try:
             if type(started.result) is list and not started.state.written:
@@ -196,7 +198,14 @@ class WSGITestClient:
             response = WSGITestResponse(code, reason, headers, b"".join(chunks), request, errors)
             _keep_exception(response, exc)
             return response
-        return WSGITestResponse(code, reason, headers, body, request, errors)
+        return WSGITestResponse(code, reason, headers, b"" if head else body, request, errors)
+
+
+def _discarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Run the app's body to its end and yield none of it (the answer to HEAD)."""
+    for _ in chunks:
+        pass
+    yield from ()
 
 
 def _stream_arguments(kwargs: dict[str, Any]) -> dict[str, Any]:

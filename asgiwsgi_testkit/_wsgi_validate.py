@@ -54,7 +54,7 @@ RULES = tuple(re.findall(r"^  (wsgi\.[a-z_.\-]+)", __doc__ or "", re.M))
 
 
 def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:
-    return ProtocolError(f"{headline} [{rule}]", rule=rule, value=value, expected=expected)
+    return ProtocolError(f"{headline} [{rule}]\n  expected: {expected}", rule=rule, value=value, expected=expected)
 
 
 def check_status(status: Any) -> None:
@@ -233,8 +233,10 @@ class _IterableWrapper:
             yield chunk
             checker.iterating = True
         checker.iterating = False
+        if checker.reraised:  # a generator app trapped what start_response(..., exc_info) re-raised
+            raise checker._record(_fail("wsgi.exc_info.swallowed", "the app's iterable caught the exception start_response(..., exc_info) re-raised and went on", None, "let the re-raised exception propagate"))
         if self._declared is not None and count != self._declared:
-            raise checker._record(_fail("wsgi.iterable.len", f"len() of the app's iterable is {self._declared} but it yielded {count} items", count, f"{self._declared} items, as len() said"))
+            raise checker._record(_fail("wsgi.iterable.len", f"len() of the app's iterable is {self._declared} but it yielded {count} item{'' if count == 1 else 's'}", count, f"{self._declared} items, as len() said"))
         if not checker.started:
             raise checker._record(_fail("wsgi.start_response.missing", "the app returned its iterable without calling start_response()", None, "start_response(status, headers) before the body"))
 

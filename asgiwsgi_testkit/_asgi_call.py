@@ -1,0 +1,242 @@
+"""One ASGI HTTP conversation with server semantics: `call_asgi()` and `HTTPExchange`.
+
+The request body arrives as `http.request` events; after it, `receive()`
+blocks until the response is complete (or the client left) and then returns
+`http.disconnect`, as uvicorn does. Order is decided by _asgi_states; the
+types a server needs to build a response are checked here (the full key
+checks are validate_asgi's). Every wait is bounded by the timeout and ends in
+AppTimeout naming the step; the app is cancelled and awaited, never abandoned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from typing import Any, Callable
+
+from ._asgi_run import StepTimer, run_in_context
+from ._asgi_states import INITIAL, advance
+from ._content import check_chunk
+from ._errors import AppTimeout, ProtocolError
+from ._headers import Headers
+
+__all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
+
+_DISCONNECT = {"type": "http.disconnect"}
+
+_STEPS = {
+    "start": "waiting for http.response.start",
+    "body": "waiting for http.response.body",
+    "body+trailers": "waiting for http.response.body",
+    "trailers": "waiting for http.response.trailers",
+    "done": "waiting for the app to return after its response completed",
+}
+
+
+class ClientDisconnected(OSError):
+    """Raised by send() once the client has left (ASGI HTTP 2.4: 'a server-specific subclass of OSError')."""
+
+
+def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:
+    return ProtocolError(f"{headline} [{rule}]\n  event: {value!r:.200}\n  expected: {expected}", rule=rule, value=value, expected=expected)
+
+
+def headers_from_asgi(raw: Any, event: dict[str, Any], where: str = "http.response.start") -> list[tuple[str, str]]:
+    """ASGI header pairs (bytes) as str pairs; ProtocolError for anything else."""
+    pairs = []
+    try:
+        for name, value in raw:
+            if type(name) is not bytes or type(value) is not bytes:
+                raise _fail("asgi.http.header-type", f"ASGI app sent {where!r} with a header that is not a pair of bytes: {(name, value)!r}", event, "headers as [(bytes, bytes), ...]")
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    except (TypeError, ValueError):
+        raise _fail("asgi.http.header-type", f"ASGI app sent {where!r} with headers that are not an iterable of pairs: {raw!r:.100}", event, "headers as [(bytes, bytes), ...]") from None
+    return pairs
+
+
+class HTTPExchange:
+    """The server's side of one HTTP conversation: what the app received and sent."""
+
+    def __init__(self, scope: dict[str, Any], content: Any, timeout: float) -> None:
+        self.scope = scope
+        self.timeout = timeout
+        self.state = INITIAL["http"]
+        self.status_code: int | None = None
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.trailers: list[tuple[str, str]] = []
+        self.complete = False
+        self.disconnected = False
+        self.last_event: Any = None
+        self.last_received: Any = None
+        self.timer: StepTimer | None = None
+        self.on_chunk: Callable[[bytes], Any] | None = None
+        self._waiters: list[asyncio.Future] = []
+        self._body_sent = False
+        if isinstance(content, bytes):
+            self._events: Any = None
+            self._single = content
+        else:
+            self._single = None
+            self._events = _request_events(content)
+
+    # -- receive ---------------------------------------------------------------
+
+    async def receive(self) -> dict[str, Any]:
+        if not self._body_sent:
+            if self._single is not None:
+                self._body_sent = True
+                event = {"type": "http.request", "body": self._single, "more_body": False}
+            else:
+                event = await self._events.__anext__()
+                if not event["more_body"]:
+                    self._body_sent = True
+            self.last_received = event
+            return event
+        if not (self.complete or self.disconnected):
+            future = asyncio.get_running_loop().create_future()
+            self._waiters.append(future)
+            try:
+                await future
+            finally:
+                if future in self._waiters:
+                    self._waiters.remove(future)
+        self.last_received = _DISCONNECT
+        return {"type": "http.disconnect"}
+
+    def disconnect(self) -> None:
+        """The client left: wake every receive() waiting for http.disconnect."""
+        self.disconnected = True
+        self._wake()
+
+    def _wake(self) -> None:
+        for future in self._waiters:
+            if not future.done():
+                future.set_result(None)
+
+    # -- send ------------------------------------------------------------------
+
+    async def send(self, message: Any) -> None:
+        if self.disconnected and not self.complete:
+            raise ClientDisconnected("the client disconnected: the response can no longer be sent")
+        self.state = advance("http", self.state, message)
+        self.last_event = message
+        if self.timer is not None:
+            self.timer.progress()
+        kind = message["type"]
+        if kind == "http.response.body":
+            body = message.get("body", b"")
+            if type(body) is not bytes:
+                raise _fail("asgi.http.body-type", f"ASGI app sent 'http.response.body' with body of type {type(body).__name__}", message, "body as bytes")
+            if body:
+                if self.on_chunk is not None:
+                    await self.on_chunk(body)
+                else:
+                    self.chunks.append(body)
+        elif kind == "http.response.start":
+            status = message.get("status")
+            if type(status) is not int:
+                raise _fail("asgi.http.status-type", f"ASGI app sent 'http.response.start' with status {status!r} of type {type(status).__name__}", message, "status as an int such as 200")
+            self.status_code = status
+            self.headers = headers_from_asgi(message.get("headers", ()), message)
+        elif kind == "http.response.pathsend":
+            await self._send_file(message)
+        elif kind == "http.response.trailers":
+            self.trailers.extend(headers_from_asgi(message.get("headers", ()), message, kind))
+        if self.state == "done":
+            self.complete = True
+            self._wake()
+
+    async def _send_file(self, message: dict[str, Any]) -> None:
+        path = message.get("path")
+        if type(path) is not str:
+            raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' with path {path!r}", message, "an absolute file path as str")
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' for a file the kit cannot read: {exc}", message, "a readable file") from None
+        if data:
+            if self.on_chunk is not None:
+                await self.on_chunk(data)
+            else:
+                self.chunks.append(data)
+
+    # -- what went wrong -------------------------------------------------------
+
+    def step(self) -> str:
+        return _STEPS[self.state]
+
+    def timeout_error(self, request_line: str) -> AppTimeout:
+        step = self.step()
+        last = self.last_event["type"] if isinstance(self.last_event, dict) else "nothing"
+        received = self.last_received
+        got = f"its last receive() returned {received['type']!r}" if received else "it never called receive()"
+        msg = f"ASGI app made no progress within {self.timeout}s {step} ({request_line}; it last sent {last}; {got})"
+        return AppTimeout(msg, step=step, timeout=self.timeout, last_event=self.last_event)
+
+    def incomplete_error(self, request_line: str) -> ProtocolError:
+        """The app returned before finishing its response."""
+        if self.state == "start":
+            expected = "an 'http.response.start' and a final 'http.response.body' before returning"
+            return _fail("asgi.http.returned-without-response", f"ASGI app returned without sending 'http.response.start' ({request_line})", self.last_event, expected)
+        expected = "'http.response.body' with more_body False (or the trailers) before returning"
+        return _fail("asgi.http.returned-incomplete", f"ASGI app returned before completing its response ({request_line}; {self.step()})", self.last_event, expected)
+
+
+async def _request_events(content: Any) -> Any:
+    """`http.request` events from a sync or async iterable body, ending with more_body False."""
+    if hasattr(content, "__aiter__"):
+        async for chunk in content:
+            yield {"type": "http.request", "body": check_chunk(chunk), "more_body": True}
+    else:
+        for chunk in content:
+            yield {"type": "http.request", "body": check_chunk(chunk), "more_body": True}
+    yield {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def run_http(app: Any, exchange: HTTPExchange, request_line: str) -> None:
+    """Run the app to the end in the caller's task (own context), bounded by the step timeout.
+
+    Returns when the app returned with a complete response, or when it
+    lingered past the timeout after completing (it is cancelled, the response
+    stands). Raises AppTimeout when the response was incomplete at timeout.
+    """
+    context = contextvars.copy_context()
+    coro = context.run(app, exchange.scope, exchange.receive, exchange.send)
+    timer = exchange.timer = StepTimer(exchange.timeout)
+    try:
+        await run_in_context(coro, context)
+    except asyncio.CancelledError:
+        if not timer.fired:
+            raise
+        timer.uncancel()
+        if not exchange.complete:
+            raise exchange.timeout_error(request_line) from None
+        return
+    finally:
+        timer.stop()
+        exchange.timer = None
+        if not exchange.complete:
+            exchange.disconnect()
+    if not exchange.complete:
+        raise exchange.incomplete_error(request_line)
+
+
+async def call_asgi(app: Any, scope: dict[str, Any], body: Any = b"", *, timeout: float = 5.0) -> Any:
+    """Call an ASGI app once for an HTTP `scope` and return the whole response.
+
+    `body` is bytes, str, or a (sync or async) iterable of bytes. The app's
+    exceptions propagate; only an app wrapped with `validate_asgi` has every
+    message key checked. AppTimeout when the app makes no progress for `timeout` seconds.
+    """
+    from ._asgi_response import ASGITestResponse
+    from ._detect import as_asgi3
+
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    app = as_asgi3(app)
+    exchange = HTTPExchange(scope, body, timeout)
+    line = f"{scope.get('method', 'GET')} {scope.get('path', '/')}"
+    await run_http(app, exchange, line)
+    return ASGITestResponse.from_exchange(exchange, None)

@@ -1,0 +1,99 @@
+"""Run an app coroutine in the caller's task but in its own context, bounded by a step timeout.
+
+A real server runs each request's app in a task with a fresh copy of the
+context. Creating a Task per request is what makes other test clients slow in
+a debug-mode loop (each Task captures a traceback), so `run_in_context()`
+drives the app coroutine from the caller's own task, stepping it inside a
+copied `contextvars.Context`: the app sees its own context, the test's
+variables do not leak into it and back, and no task is created.
+
+`StepTimer` bounds each step: one TimerHandle per call, re-armed only when it
+fires early, which cancels the caller's task when the app makes no progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import types
+from typing import Any, Callable, Coroutine
+
+__all__ = ["StepTimer", "run_in_context"]
+
+
+@types.coroutine
+def _suspend(yielded: Any) -> Any:
+    """Hand what the app's coroutine yielded (a Future, or None) to the running task."""
+    return (yield yielded)
+
+
+async def run_in_context(coro: Coroutine[Any, Any, Any], context: contextvars.Context) -> Any:
+    """Await `coro`, running each of its steps inside `context`."""
+    send_value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            if error is not None:
+                yielded = context.run(coro.throw, error)
+            else:
+                yielded = context.run(coro.send, send_value)
+        except StopIteration as stop:
+            return stop.value
+        error = None
+        try:
+            send_value = await _suspend(yielded)
+        except BaseException as exc:  # cancellation, delivered into the app
+            error = exc
+            send_value = None
+
+
+class StepTimer:
+    """Cancel the current task when no progress was made for `timeout` seconds.
+
+    Call `progress()` whenever the app does something; `fired` tells, after a
+    CancelledError, that the cancellation was ours and not the caller's.
+    """
+
+    __slots__ = ("timeout", "fired", "_loop", "_task", "_handle", "_last", "_on_fire")
+
+    def __init__(self, timeout: float, on_fire: Callable[[], None] | None = None) -> None:
+        self.timeout = timeout
+        self.fired = False
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._last = self._loop.time()
+        self._on_fire = on_fire
+        self._handle: asyncio.TimerHandle | None = self._loop.call_at(self._last + timeout, self._check)
+
+    def progress(self) -> None:
+        self._last = self._loop.time()
+
+    def _check(self) -> None:
+        deadline = self._last + self.timeout
+        if self._loop.time() < deadline:
+            self._handle = self._loop.call_at(deadline, self._check)
+            return
+        self.fired = True
+        self._handle = None
+        if self._on_fire is not None:
+            self._on_fire()
+        elif self._task is not None:
+            self._task.cancel()
+
+    def rearm(self) -> None:
+        """After a fired timeout was handled, give the app one more period to finish."""
+        self.fired = False
+        self._last = self._loop.time()
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._last + self.timeout, self._check)
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def uncancel(self) -> None:
+        """Undo our cancel() on the task's cancel count (3.11+), so the caller's own timeouts keep working."""
+        uncancel = getattr(self._task, "uncancel", None)
+        if uncancel is not None:
+            uncancel()

@@ -1,0 +1,163 @@
+"""Build ASGI scopes the way uvicorn hands them to an app: HTTP, WebSocket and lifespan.
+
+`make_scope()` is the public builder; `scope_for()` turns a SentRequest into
+an HTTP scope for the client. `path` includes `root_path` (ASGI 2.x and
+uvicorn >= 0.26), `raw_path` is the encoded path as sent, header names are
+lower-cased bytes with `host` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._headers import normalize_header_input
+from ._request import SentRequest, build_request
+from ._urls import DEFAULT_PORTS, parse_base_url, path_info_from_raw
+
+__all__ = ["ASGI_VERSIONS", "EXTENSIONS", "lifespan_scope", "make_scope", "scope_for"]
+
+DEFAULT_CLIENT = ("127.0.0.1", 50000)
+#: what uvicorn sends per scope type (SPEC section 5)
+ASGI_VERSIONS = {
+    "http": {"version": "3.0", "spec_version": "2.3"},
+    "websocket": {"version": "3.0", "spec_version": "2.4"},
+    "lifespan": {"version": "3.0", "spec_version": "2.0"},
+}
+#: the HTTP extensions the kit implements, advertised in every HTTP scope
+EXTENSIONS = ("http.response.trailers", "http.response.pathsend")
+
+
+def _decoded_path(encoded: str) -> str:
+    """ASGI `path`: percent-decoded and UTF-8 decoded (invalid bytes kept as surrogates would break; use latin-1 fallback)."""
+    if "%" not in encoded:
+        return encoded
+    raw = path_info_from_raw(encoded).encode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def scope_for(
+    request: SentRequest,
+    *,
+    scope_type: str = "http",
+    client: Any = DEFAULT_CLIENT,
+    http_version: str = "1.1",
+    state: dict[str, Any] | None = None,
+    subprotocols: Any = (),
+) -> dict[str, Any]:
+    """The scope a server builds for `request` (as uvicorn fills it)."""
+    target = request.target
+    scope: dict[str, Any] = {
+        "type": scope_type,
+        "asgi": dict(ASGI_VERSIONS[scope_type]),
+        "http_version": http_version,
+        "server": (target.host, target.port),
+        "client": client,
+        "scheme": target.scheme,
+    }
+    if scope_type == "http":
+        scope["method"] = request.method
+    scope["root_path"] = path_info_from_raw(target.root_path) if target.root_path else ""
+    scope["path"] = _decoded_path(target.path)
+    scope["raw_path"] = target.path.encode("ascii", "surrogateescape") if target.path.isascii() else target.path.encode("utf-8")
+    scope["query_string"] = target.query.encode("latin-1")
+    scope["headers"] = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers._pairs]
+    if scope_type == "websocket":
+        scope["subprotocols"] = list(subprotocols)
+        scope["extensions"] = {"websocket.http.response": {}}
+    else:
+        scope["extensions"] = {name: {} for name in EXTENSIONS}
+    if state is not None:
+        scope["state"] = state
+    return scope
+
+
+def lifespan_scope(state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The lifespan scope: type, asgi versions and the `state` dict the app may fill."""
+    return {"type": "lifespan", "asgi": dict(ASGI_VERSIONS["lifespan"]), "state": {} if state is None else state}
+
+
+_MAKE_SCOPE_OPTIONS = ("base_url", "root_path", "scheme", "client", "http_version", "state", "query", "cookies", "subprotocols")
+
+
+def make_scope(
+    method: str = "GET",
+    path: str = "/",
+    query_string: bytes = b"",
+    headers: Any = None,
+    scope_type: str = "http",
+    **more: Any,
+) -> dict[str, Any]:
+    """Build one ASGI scope exactly as uvicorn would hand it to an app.
+
+    `scope_type` is 'http', 'websocket' or 'lifespan'. Also accepted by
+    keyword: `base_url` (its path becomes `root_path`), `root_path`, `scheme`,
+    `client`, `http_version`, `state`, `query`, `cookies`, `subprotocols`.
+    """
+    unknown = sorted(set(more) - set(_MAKE_SCOPE_OPTIONS))
+    if unknown:
+        raise TypeError(f"make_scope() got an unexpected keyword argument {unknown[0]!r} (accepted: {', '.join(_MAKE_SCOPE_OPTIONS)})")
+    if scope_type == "lifespan":
+        return lifespan_scope(more.get("state"))
+    if scope_type not in ("http", "websocket"):
+        raise ValueError(f"scope_type= must be 'http', 'websocket' or 'lifespan', not {scope_type!r}")
+    schemes = ("http", "https") if scope_type == "http" else ("ws", "wss", "http", "https")
+    base = parse_base_url(more.get("base_url", "http://testserver" if scope_type == "http" else "ws://testserver"), schemes)
+    if scope_type == "websocket" and base.scheme in ("http", "https"):
+        base = base._replace(scheme="ws" if base.scheme == "http" else "wss")
+    base = _apply_root_and_scheme(base, more, scope_type)
+    if not isinstance(query_string, (bytes, str)):
+        raise TypeError(f"query_string= must be bytes, not {type(query_string).__name__}")
+    query = more.get("query")
+    if query_string:
+        from ._client_core import _merge_queries
+
+        query = _merge_queries(query_string, query)
+    header_pairs = normalize_header_input(headers)
+    request = build_request(method if scope_type == "http" else "GET", path, base, query=query, headers=header_pairs, cookies=more.get("cookies"))
+    return scope_for(
+        request,
+        scope_type=scope_type,
+        client=check_client(more.get("client", DEFAULT_CLIENT)),
+        http_version=check_http_version(more.get("http_version", "1.1")),
+        state=more.get("state"),
+        subprotocols=more.get("subprotocols") or (),
+    )
+
+
+def _apply_root_and_scheme(base: Any, more: dict[str, Any], scope_type: str) -> Any:
+    scheme = more.get("scheme")
+    if scheme is not None:
+        allowed = ("http", "https") if scope_type == "http" else ("ws", "wss")
+        if scheme not in allowed:
+            raise ValueError(f"scheme= must be {' or '.join(map(repr, allowed))}, not {scheme!r}")
+        port = DEFAULT_PORTS[scheme] if base.port == DEFAULT_PORTS[base.scheme] else base.port
+        base = base._replace(scheme=scheme, port=port)
+    root_path = more.get("root_path")
+    if root_path is not None:
+        base = with_root_path(base, root_path)
+    return base
+
+
+def with_root_path(base: Any, root_path: Any) -> Any:
+    """`base` with its root path replaced (the ASGI `root_path=` option)."""
+    from ._urls import encode_path
+
+    if not isinstance(root_path, str) or (root_path and not root_path.startswith("/")):
+        raise ValueError(f"root_path= must be '' or a path starting with '/', not {root_path!r}")
+    root = encode_path(root_path.rstrip("/"))
+    return base._replace(root_path=root, path=root or "/")
+
+
+def check_client(client: Any) -> tuple[str, int]:
+    if not (isinstance(client, (tuple, list)) and len(client) == 2 and isinstance(client[0], str) and isinstance(client[1], int)):
+        raise TypeError(f"client= must be a (host, port) pair like ('127.0.0.1', 50000), not {client!r}")
+    return (client[0], client[1])
+
+
+def check_http_version(version: Any) -> str:
+    if version not in ("1.0", "1.1", "2"):
+        raise ValueError(f"http_version= must be '1.0', '1.1' or '2', not {version!r}")
+    return version

@@ -1,0 +1,140 @@
+"""validate_asgi: check what the ASGI specs require of an application, and raise ProtocolError.
+
+Order is checked by the transition tables in _asgi_states (one place makes
+every "wrong order" error); this module checks each message's keys and types.
+
+Rules (id: what is checked -- the spec sentence it enforces):
+
+  asgi.http.message-type        a message is a dict with a str 'type'
+  asgi.http.unknown-event       the type is one the scope allows
+  asgi.http.start-first         'http.response.start' comes first -- "Starts sending a response to the client"
+  asgi.http.start-once          one 'http.response.start' -- the body follows until more_body is False
+  asgi.http.trailers-order      trailers only after the body, and only when the start announced them
+  asgi.http.after-complete      nothing after the response completed
+  asgi.http.status-type         status is an int -- "status (int) -- HTTP status code"
+  asgi.http.header-type         headers are an iterable of [name, value] pairs of bytes
+                                -- "headers (Iterable[[byte string, byte string]])"
+  asgi.http.body-type           body is bytes -- "body (byte string)"
+  asgi.http.flag-type           more_body, trailers and more_trailers are bool
+  asgi.http.pathsend-path       pathsend's path is a str -- "path (Unicode string)"
+  asgi.http.returned-without-response  the app sent 'http.response.start' before returning
+  asgi.http.returned-incomplete the app finished its body before returning
+  asgi.lifespan.message-type    a lifespan message is a dict with a str 'type'
+  asgi.lifespan.unknown-event   the type is a lifespan one
+  asgi.lifespan.order           startup.complete/failed only after lifespan.startup, shutdown.* only after lifespan.shutdown
+  asgi.lifespan.message         a failed message's 'message' is a str
+
+Tolerated on purpose, because real servers accept it from real frameworks:
+upper-case header names, hop-by-hop headers (PEP 3333's rule, not ASGI's),
+leading whitespace in header values, None in the unused bytes/text key of a
+WebSocket message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from ._asgi_states import INITIAL, advance, server_event
+from ._errors import ProtocolError
+
+__all__ = ["RULES", "validate_asgi"]
+
+RULES = tuple(re.findall(r"^  (asgi\.[a-z_.\-]+)", __doc__ or "", re.M))
+
+_FLAGS = {
+    "http.response.start": ("trailers",),
+    "http.response.body": ("more_body",),
+    "http.response.trailers": ("more_trailers",),
+    "websocket.http.response.body": ("more_body",),
+}
+
+
+def _fail(rule: str, headline: str, message: Any, expected: str) -> ProtocolError:
+    return ProtocolError(f"{headline} [{rule}]\n  event: {message!r:.200}\n  expected: {expected}", rule=rule, value=message, expected=expected)
+
+
+def _check_headers(message: dict[str, Any]) -> None:
+    kind = message["type"]
+    headers = message.get("headers", ())
+    if isinstance(headers, (str, bytes, dict)) or not hasattr(headers, "__iter__"):
+        raise _fail("asgi.http.header-type", f"ASGI app sent {kind!r} with headers of type {type(headers).__name__}", message, "an iterable of [bytes, bytes] pairs")
+    for pair in headers:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise _fail("asgi.http.header-type", f"ASGI app sent {kind!r} with header {pair!r:.80}, not a pair", message, "[name, value] pairs of bytes")
+        name, value = pair
+        if type(name) is not bytes:
+            raise _fail("asgi.http.header-type", f"ASGI app sent {kind!r} with header name {name!r} of type {type(name).__name__}", message, "header names as bytes, e.g. b'content-type'")
+        if type(value) is not bytes:
+            raise _fail("asgi.http.header-type", f"ASGI app sent {kind!r} with header {name!r} value {value!r:.60} of type {type(value).__name__}", message, "header values as bytes")
+
+
+def check_message_keys(message: dict[str, Any]) -> None:
+    """Key and type checks for one app message whose order was already accepted."""
+    kind = message["type"]
+    for flag in _FLAGS.get(kind, ()):
+        if flag in message and type(message[flag]) is not bool:
+            raise _fail("asgi.http.flag-type", f"ASGI app sent {kind!r} with {flag}={message[flag]!r}", message, f"{flag} as a bool")
+    if kind in ("http.response.start", "websocket.http.response.start"):
+        status = message.get("status")
+        if type(status) is not int:
+            raise _fail("asgi.http.status-type", f"ASGI app sent {kind!r} with status {status!r} of type {type(status).__name__}", message, "status as an int such as 200")
+        _check_headers(message)
+    elif kind in ("http.response.body", "websocket.http.response.body"):
+        body = message.get("body", b"")
+        if type(body) is not bytes:
+            raise _fail("asgi.http.body-type", f"ASGI app sent {kind!r} with body of type {type(body).__name__}: {body!r:.60}", message, "body as bytes")
+    elif kind == "http.response.trailers":
+        _check_headers(message)
+    elif kind == "http.response.pathsend":
+        if type(message.get("path")) is not str:
+            raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' with path {message.get('path')!r}", message, "path as a str")
+    elif kind.startswith("lifespan.") and kind.endswith(".failed"):
+        if "message" in message and type(message["message"]) is not str:
+            raise _fail("asgi.lifespan.message", f"ASGI app sent {kind!r} with message {message['message']!r}", message, "message as a str")
+
+
+def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap an ASGI 3 app so that each message breaking the spec raises ProtocolError.
+
+    The error is raised from the app's `send()`, so it surfaces in the app's
+    own frame; the client re-raises it even if the app swallowed it.
+    """
+    if getattr(app, "_asgiwsgi_validated", False):
+        return app
+    if not callable(app):
+        raise TypeError(f"validate_asgi() needs an ASGI callable app(scope, receive, send), not {type(app).__name__}: {app!r:.80}")
+
+    async def validated(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> Any:
+        scope_type = scope.get("type") if isinstance(scope, dict) else None
+        if scope_type not in INITIAL:
+            return await app(scope, receive, send)
+        state = INITIAL[scope_type]
+        violation: list[ProtocolError] = []
+
+        async def checked_receive() -> Any:
+            nonlocal state
+            message = await receive()
+            if isinstance(message, dict):
+                state = server_event(scope_type, state, message.get("type", ""))
+            return message
+
+        async def checked_send(message: Any) -> None:
+            nonlocal state
+            try:
+                following = advance(scope_type, state, message)
+                check_message_keys(message)
+            except ProtocolError as error:
+                violation.append(error)
+                raise
+            state = following
+            await send(message)
+
+        result = await app(scope, checked_receive, checked_send)
+        if violation:
+            raise violation[0]  # the app swallowed it: surface it anyway
+        return result
+
+    validated._asgiwsgi_validated = True  # type: ignore[attr-defined]
+    validated.__wrapped__ = app  # type: ignore[attr-defined]
+    return validated
