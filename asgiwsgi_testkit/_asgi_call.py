@@ -48,7 +48,7 @@ def headers_from_asgi(raw: Any, event: dict[str, Any], where: str = "http.respon
         for name, value in raw:
             if type(name) is not bytes or type(value) is not bytes:
                 raise _fail("asgi.http.header-type", f"ASGI app sent {where!r} with a header that is not a pair of bytes: {(name, value)!r}", event, "headers as [(bytes, bytes), ...]")
-            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+            pairs.append((name.decode("latin-1"), value.decode("latin-1").strip(" \t")))  # RFC 9110 5.5 OWS
     except (TypeError, ValueError):
         raise _fail("asgi.http.header-type", f"ASGI app sent {where!r} with headers that are not an iterable of pairs: {raw!r:.100}", event, "headers as [(bytes, bytes), ...]") from None
     return pairs
@@ -239,4 +239,20 @@ async def call_asgi(app: Any, scope: dict[str, Any], body: Any = b"", *, timeout
     exchange = HTTPExchange(scope, body, timeout)
     line = f"{scope.get('method', 'GET')} {scope.get('path', '/')}"
     await run_http(app, exchange, line)
-    return ASGITestResponse.from_exchange(exchange, None)
+    return ASGITestResponse.from_exchange(exchange, _request_of(scope))
+
+
+def _request_of(scope: dict[str, Any]) -> Any:
+    """What the scope describes, as a SentRequest (so the response's repr names the request)."""
+    from ._request import request_from_parts
+
+    try:
+        host, port = scope.get("server") or ("testserver", 80)
+        root = scope.get("root_path", "")
+        path = scope.get("path", "/")
+        below = path[len(root):] if root and path.startswith(root) else path
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
+        query = scope.get("query_string", b"").decode("latin-1")
+        return request_from_parts(scope.get("method", "GET"), scope.get("scheme", "http"), host, port, root, below, query, headers)
+    except Exception:  # a hand-made scope may lack anything; the response still works
+        return None

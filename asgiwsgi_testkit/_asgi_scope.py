@@ -12,7 +12,7 @@ from typing import Any
 
 from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
-from ._urls import DEFAULT_PORTS, parse_base_url, path_info_from_raw
+from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
 
 __all__ = ["ASGI_VERSIONS", "EXTENSIONS", "lifespan_scope", "make_scope", "scope_for"]
 
@@ -112,9 +112,7 @@ def make_scope(
         raise TypeError(f"query_string= must be bytes, not {type(query_string).__name__}")
     query = more.get("query")
     if query_string:
-        from ._client_core import _merge_queries
-
-        query = _merge_queries(query_string, query)
+        query = merge_queries(query_string, query)
     header_pairs = normalize_header_input(headers)
     request = build_request(method if scope_type == "http" else "GET", path, base, query=query, headers=header_pairs, cookies=more.get("cookies"))
     return scope_for(

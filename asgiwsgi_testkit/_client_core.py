@@ -16,7 +16,7 @@ from ._cookies import CookieJar
 from ._errors import TestkitError
 from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
-from ._urls import parse_base_url
+from ._urls import merge_queries, parse_base_url
 
 __all__ = ["MAX_REDIRECTS", "ClientCore", "RedirectTracker"]
 
@@ -65,7 +65,7 @@ class ClientCore:
         query = arguments.get("query")
         query_string = arguments.get("query_string")
         if query_string:
-            query = _merge_queries(query_string, query)
+            query = merge_queries(query_string, query)
         return build_request(
             method,
             path,
@@ -95,14 +95,6 @@ class ClientCore:
             return self.follow_redirects
         return check_bool("follow_redirects", follow_redirects)
 
-
-def _merge_queries(query_string: Any, query: Any) -> Any:
-    from ._urls import query_from
-
-    text = query_from(query_string, "query_string")
-    extra = query_from(query)
-    merged = f"{text}&{extra}" if text and extra else text or extra
-    return merged.encode("latin-1")  # bytes: resolve_target keeps it as is instead of encoding it twice
 
 
 class RedirectTracker:

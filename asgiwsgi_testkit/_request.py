@@ -57,6 +57,15 @@ class SentRequest:
         return f"<SentRequest {self.method} {self.url}>"
 
 
+def request_from_parts(method: str, scheme: str, host: str, port: int, root_path: str, path: str, query: str, headers: list[tuple[str, str]]) -> SentRequest:
+    """A SentRequest describing an environ or scope built elsewhere (for call_wsgi/call_asgi responses)."""
+    from urllib.parse import quote
+
+    encoded_root = quote(root_path, safe="/%") if root_path else ""
+    target = Target(scheme, host, port, encoded_root, encoded_root + quote(path, safe="/%;=@:,!$&'()*+"), query)
+    return SentRequest(method, target, Headers._from_pairs(headers), None)
+
+
 def check_method(method: Any) -> str:
     """Return the method upper-cased, or raise TypeError/ValueError."""
     if not isinstance(method, str):

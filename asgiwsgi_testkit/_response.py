@@ -127,18 +127,26 @@ class WSGITestResponse(TestResponseBase):
         return errors.getvalue() if hasattr(errors, "getvalue") else (errors or "")
 
     def iter_bytes(self) -> Iterator[bytes]:
-        """Yield the body chunk by chunk, advancing the app's iterable only on demand."""
+        """Yield the body chunk by chunk, advancing the app's iterable only on demand.
+
+        Stopping part-way leaves the rest for a later iter_bytes() or read();
+        the stream() block closes the app's iterable when it is left.
+        """
         if self._body is not None:
             if self._body:
                 yield self._body
             return
         if self._chunks is None:
             raise ValueError(f"{self!r}: the stream was closed; iterate inside the stream() block")
-        chunks, self._chunks = self._chunks, None
         try:
-            yield from chunks
-        finally:
+            for chunk in self._chunks:  # not `yield from`: dropping this generator must not end the body
+                yield chunk
+        except GeneratorExit:
+            raise  # abandoned: closing here would hide the app's close() errors in garbage collection
+        except BaseException:
             self.close()
+            raise
+        self.close()
 
     def iter_lines(self) -> Iterator[str]:
         """Yield decoded lines (without line ends) as the body arrives."""

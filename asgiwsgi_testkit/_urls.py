@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_PORTS",
     "Target",
     "encode_query_value",
+    "merge_queries",
     "parse_base_url",
     "path_info_from_raw",
     "resolve_target",
@@ -121,6 +122,13 @@ def query_from(query: Any, argument: str = "query") -> str:
             pairs.append((item[0], _query_scalar(item[0], item[1], argument)))
         return urlencode(pairs)
     raise TypeError(f"{argument}= must be str, bytes, a mapping or a sequence of pairs, not {type(query).__name__}")
+
+
+def merge_queries(query_string: Any, query: Any) -> bytes:
+    """A seed-style `query_string=` (str or bytes) merged with `query=`, as raw bytes ready to send."""
+    text = query_from(query_string, "query_string")
+    extra = query_from(query)
+    return (f"{text}&{extra}" if text and extra else text or extra).encode("latin-1")
 
 
 def _query_scalar(key: Any, value: Any, argument: str) -> Any:

@@ -164,8 +164,9 @@ def parse_status(status: Any) -> tuple[int, str]:
 def response_headers(headers: Any) -> Headers:
     """The app's header list as Headers (types were checked by the validator when it is on)."""
     try:
-        return Headers._from_pairs([(k, v) for k, v in headers])
-    except (TypeError, ValueError):
+        # An HTTP client strips the optional whitespace around a field value (RFC 9110 5.5).
+        return Headers._from_pairs([(k, v.strip(" \t")) for k, v in headers])
+    except (TypeError, ValueError, AttributeError):
         msg = f"start_response() headers must be a list of (name, value) str tuples, not {headers!r:.100} [wsgi.headers.type]"
         raise ProtocolError(msg, rule="wsgi.headers.type", value=headers, expected="a list of (str, str) tuples") from None
 
@@ -178,7 +179,22 @@ def call_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> WSGITestRespo
     checked against the spec beyond what a server needs to go on.
     """
     errors = environ.get("wsgi.errors")
+    request = _request_of(environ)
     started = start_wsgi(app, environ)
     body = started.read_all()
     code, reason = parse_status(started.status)
-    return WSGITestResponse(code, reason, response_headers(started.headers), body, errors=errors)
+    return WSGITestResponse(code, reason, response_headers(started.headers), body, request, errors)
+
+
+def _request_of(environ: dict[str, Any]) -> Any:
+    """What the environ describes, as a SentRequest (so the response's repr names the request)."""
+    from ._request import request_from_parts
+
+    try:
+        headers = [(k[5:].replace("_", "-").lower(), v) for k, v in environ.items() if k.startswith("HTTP_")]
+        port = int(environ.get("SERVER_PORT") or 80)
+        script = environ.get("SCRIPT_NAME", "").encode("latin-1").decode("utf-8", "replace")
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+        return request_from_parts(environ.get("REQUEST_METHOD", "GET"), environ.get("wsgi.url_scheme", "http"), environ.get("SERVER_NAME", ""), port, script, path, environ.get("QUERY_STRING", ""), headers)
+    except Exception:  # a hand-made environ may lack anything; the response still works
+        return None

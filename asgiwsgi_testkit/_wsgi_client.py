@@ -177,7 +177,7 @@ class WSGITestClient:
         head = request.method == "HEAD"  # servers read the app's body for HEAD but send none (RFC 9110 9.3.2)
         if stream:
             lazy = _discarded(started.chunks()) if head else started.chunks()
-            return WSGITestResponse(code, reason, headers, None, request, errors, lazy, started.close)
+            return WSGITestResponse(code, reason, headers, None, request, errors, _streamed(lazy, request), _closer(started.close, request))
         chunks: list[bytes] = []
         try:
             if type(started.result) is list and not started.state.written:
@@ -199,6 +199,30 @@ class WSGITestClient:
             _keep_exception(response, exc)
             return response
         return WSGITestResponse(code, reason, headers, b"" if head else body, request, errors)
+
+
+@contextmanager
+def _request_context(request: SentRequest) -> Iterator[None]:
+    """Add the request line to a ProtocolError raised inside the block."""
+    try:
+        yield
+    except ProtocolError as error:
+        error.add_context(f"request: {request.method} {request.path}")
+        raise
+
+
+def _streamed(chunks: Iterator[bytes], request: SentRequest) -> Iterator[bytes]:
+    """A streamed body whose ProtocolErrors name the request, like a non-streamed one's."""
+    with _request_context(request):
+        yield from chunks
+
+
+def _closer(close: Callable[[], None], request: SentRequest) -> Callable[[], None]:
+    def close_in_context() -> None:
+        with _request_context(request):
+            close()
+
+    return close_in_context
 
 
 def _discarded(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 from ._content import check_chunk
 from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
-from ._urls import DEFAULT_PORTS, parse_base_url, path_info_from_raw
+from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
 
 __all__ = ["FileWrapper", "StreamedInput", "environ_for", "make_environ"]
 
@@ -141,6 +141,7 @@ def environ_for(
         key = name.upper().replace("-", "_")
         if "_" in name:
             continue  # gunicorn and waitress drop these: X_Foo must not pose as X-Foo
+        value = value.strip(" \t")  # surrounding whitespace is not part of a field value (RFC 9112 5); servers strip it
         if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
             environ[key] = value
             continue
@@ -190,7 +191,7 @@ def make_environ(
         header_pairs.append(("content-type", content_type))
     query = more.get("query")
     if query_string:
-        query = _merge_query(query_string, query)
+        query = merge_queries(query_string, query)
     body_args: dict[str, Any] = {}
     for key in ("json", "form", "files"):
         if key in more:
@@ -207,14 +208,6 @@ def make_environ(
         environ.update(environ_overrides)
     return environ
 
-
-def _merge_query(query_string: Any, query: Any) -> Any:
-    from ._urls import query_from
-
-    text = query_from(query_string, "query_string")
-    extra = query_from(query)
-    merged = f"{text}&{extra}" if text and extra else text or extra
-    return merged.encode("latin-1")  # bytes: resolve_target keeps it as is instead of encoding it twice
 
 
 def _check_client(client: Any) -> tuple[str, int]:

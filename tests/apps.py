@@ -167,8 +167,9 @@ def read_cookie_app(environ: dict, start_response: Callable) -> list[bytes]:
 def redirect_app_for(routes: dict[str, tuple[str, str]]) -> Callable:
     """Redirects each path in `routes` (PATH_INFO -> (status, location)); any other path gets echo_app.
 
-    The echo at the end of a chain shows what the final request carried
-    (method, body, headers, SCRIPT_NAME).
+    A location starting with '/' is put under SCRIPT_NAME, as frameworks'
+    url_for() does. The echo at the end of a chain shows what the final
+    request carried (method, body, headers, SCRIPT_NAME).
     """
 
     def redirect_app(environ: dict, start_response: Callable) -> list[bytes]:
@@ -176,7 +177,10 @@ def redirect_app_for(routes: dict[str, tuple[str, str]]) -> Callable:
         if route is None:
             return echo_app(environ, start_response)
         environ["wsgi.input"].read()
-        start_response(route[0], [TEXT, ("Location", route[1])])
+        status, location = route
+        if location.startswith("/"):
+            location = environ["SCRIPT_NAME"] + location
+        start_response(status, [TEXT, ("Location", location)])
         return [b"redirecting"]
 
     return redirect_app

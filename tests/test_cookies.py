@@ -207,6 +207,11 @@ class JarTests(unittest.TestCase):
         self.assertEqual(jar.header_for("testserver", "/", "http"), "")
         self.assertEqual(jar.cookies(), [])
 
+    def test_quoted_value_sent_back_quoted(self) -> None:
+        jar = jar_with('q="a b"', "p=1")
+        self.assertEqual(jar["q"], "a b")
+        self.assertEqual(jar.header_for("testserver", "/", "http"), 'q="a b"; p=1')
+
     def test_empty_jar_header_is_empty(self) -> None:
         self.assertEqual(CookieJar().header_for("testserver", "/", "http"), "")
 

@@ -9,6 +9,7 @@ from asgiwsgi_testkit._urls import (
     Target,
     encode_path,
     encode_query_value,
+    merge_queries,
     parse_base_url,
     path_info_from_raw,
     query_from,
@@ -213,6 +214,19 @@ class QueryFromTests(unittest.TestCase):
     def test_refuses_other_types_naming_the_argument(self) -> None:
         with self.assertRaisesRegex(TypeError, r"^query_string= must be str, bytes, a mapping or a sequence of pairs, not set"):
             query_from({"a"}, "query_string")
+
+
+class MergeQueriesTests(unittest.TestCase):
+    def test_query_string_then_query_as_raw_bytes(self) -> None:
+        self.assertEqual(merge_queries("a=1 2", {"b": "é"}), b"a=1%202&b=%C3%A9")
+        self.assertEqual(merge_queries(b"a=%20", None), b"a=%20")
+        self.assertEqual(merge_queries("", [("b", 1)]), b"b=1")
+
+    def test_errors_name_each_argument(self) -> None:
+        with self.assertRaisesRegex(TypeError, r"^query_string= must be"):
+            merge_queries(5, None)
+        with self.assertRaisesRegex(TypeError, r"^query= must be"):
+            merge_queries("a=1", 5)
 
 
 class EncodingTests(unittest.TestCase):

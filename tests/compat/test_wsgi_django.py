@@ -35,7 +35,7 @@ if django is not None:
         django.setup()
 
     from django.core.wsgi import get_wsgi_application
-    from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+    from django.http import JsonResponse, StreamingHttpResponse
     from django.shortcuts import redirect
     from django.urls import path, reverse
     from django.views.decorators.http import require_http_methods
