@@ -204,18 +204,24 @@ async def run_http(app: Any, exchange: HTTPExchange, request_line: str) -> None:
     """
     context = contextvars.copy_context()
     coro = context.run(app, exchange.scope, exchange.receive, exchange.send)
-    timer = exchange.timer = StepTimer(exchange.timeout)
+    timer: StepTimer | None = None
+
+    def arm_timer() -> None:
+        nonlocal timer
+        timer = exchange.timer = StepTimer(exchange.timeout)
+
     try:
-        await run_in_context(coro, context)
+        await run_in_context(coro, context, arm_timer)
     except asyncio.CancelledError:
-        if not timer.fired:
+        if timer is None or not timer.fired:
             raise
         timer.uncancel()
         if not exchange.complete:
             raise exchange.timeout_error(request_line) from None
         return
     finally:
-        timer.stop()
+        if timer is not None:
+            timer.stop()
         exchange.timer = None
         if not exchange.complete:
             exchange.disconnect()

@@ -27,8 +27,12 @@ def _suspend(yielded: Any) -> Any:
     return (yield yielded)
 
 
-async def run_in_context(coro: Coroutine[Any, Any, Any], context: contextvars.Context) -> Any:
-    """Await `coro`, running each of its steps inside `context`."""
+async def run_in_context(coro: Coroutine[Any, Any, Any], context: contextvars.Context, on_first_suspend: Callable[[], None] | None = None) -> Any:
+    """Await `coro`, running each of its steps inside `context`.
+
+    `on_first_suspend` is called once, when the app first waits for something:
+    an app that never waits needs no timer, so none is armed (cheap requests).
+    """
     send_value: Any = None
     error: BaseException | None = None
     while True:
@@ -40,6 +44,9 @@ async def run_in_context(coro: Coroutine[Any, Any, Any], context: contextvars.Co
         except StopIteration as stop:
             return stop.value
         error = None
+        if on_first_suspend is not None:
+            on_first_suspend()
+            on_first_suspend = None
         try:
             send_value = await _suspend(yielded)
         except BaseException as exc:  # cancellation, delivered into the app

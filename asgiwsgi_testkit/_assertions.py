@@ -61,10 +61,12 @@ class ResponseAssertions:
         except ValueError as exc:
             raise self._response_failure(response, f"{self._head(response)} body is not valid JSON: {exc}", msg) from None
         if expected is not _UNSET and actual != expected:
-            line = f"{self._head(response)} JSON body differs"
-            if msg is not None:
-                line = f"{line} : {msg}" if self.longMessage else msg  # type: ignore[attr-defined]
-            self.assertEqual(actual, expected, msg=line)  # type: ignore[attr-defined]
+            try:
+                self.assertEqual(actual, expected)  # type: ignore[attr-defined]  # unittest's own diff, honouring maxDiff
+            except self.failureException as exc:  # type: ignore[attr-defined]
+                # the diff and the request line are the standard message, also with longMessage = False
+                standard = f"{exc}\n  JSON body of {self._head(response)}"
+                raise self.failureException(self._formatMessage(msg, standard)) from None  # type: ignore[attr-defined]
         return actual
 
     def assertHeader(self, response: Any, name: str, value: Any = _UNSET, msg: Any = None) -> None:
@@ -116,7 +118,7 @@ class ResponseAssertions:
         if actual != location and _absolute(response, actual) != _absolute(response, location):
             raise self._response_failure(response, f"{self._head(response)} redirects to {actual!r}, expected {location!r}", msg)
         if status_code is not None and code != status_code:
-            raise self._response_failure(response, f"{self._head(response)} redirects to {actual!r} with {code}, expected {status_text(status_code)}", msg)
+            raise self._response_failure(response, f"{self._head(response)} redirects to {actual!r}, expected status {status_text(status_code)}", msg)
 
     def assertCookie(self, response: Any, name: str, value: Any = _UNSET, msg: Any = None) -> None:
         """Fail unless the response set cookie `name` (to `value`, if given)."""

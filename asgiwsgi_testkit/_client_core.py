@@ -70,7 +70,7 @@ class ClientCore:
             method,
             path,
             self.base,
-            default_headers=self.default_headers,
+            default_headers=[p for p in self.default_headers if p[0].lower() not in arguments.get("drop_default_headers", ())],
             query=query,
             headers=arguments.get("headers"),
             body=arguments.get("body"),
@@ -137,6 +137,7 @@ class RedirectTracker:
             raise TestkitError(f"cannot follow {response.status_code} to {url}: a {response.status_code} repeats the request body, and a streamed body can be sent only once")
         if request.target.host != _host_of(url):
             arguments["headers"] = _without(arguments.get("headers"), {"authorization"})
+            arguments["drop_default_headers"] = {"authorization"}  # the client's own credentials stay home too
         self.method, self.path, self.arguments = method, url, arguments
         return True
 

@@ -52,6 +52,8 @@ def encode_body(body: Any = None, json: Any = UNSET, form: Any = None, files: An
     `content` is bytes, or the user's iterable / async iterable for a streamed
     body; `content_type` is None when the body implies none.
     """
+    if body is None and json is UNSET and form is None and files is None:
+        return b"", None  # no body at all: the common GET
     given = [name for name, present in (("body", body is not None), ("json", json is not UNSET), ("form", form is not None)) if present]
     if len(given) > 1:
         raise TypeError(f"request() got both {given[0]}= and {given[1]}=; pass only one of body=, json=, form=")
@@ -91,7 +93,7 @@ def _form_pairs(form: Any) -> list[tuple[str, str]]:
             elif isinstance(v, (int, float)):
                 v = str(v)
             elif isinstance(v, bytes):
-                v = v.decode("utf-8")
+                pass  # sent as given: urlencode() and the multipart encoder both take bytes
             elif not isinstance(v, str):
                 raise TypeError(f"form= value for {name!r} must be str, bytes, int or float, not {type(v).__name__}")
             pairs.append((str(name), v))
@@ -146,7 +148,7 @@ def _multipart(form: Any, files: Any) -> tuple[bytes, str]:
     parts = []
     for name, value in fields:
         header = f'Content-Disposition: form-data; name="{_quote_param(name)}"\r\n\r\n'
-        parts.append((header.encode("utf-8"), value.encode("utf-8")))
+        parts.append((header.encode("utf-8"), value.encode("utf-8") if isinstance(value, str) else value))
     for item in items:
         if not isinstance(item, (tuple, list)) or len(item) != 2:
             raise TypeError(f"files= items must be (name, file) pairs, not {item!r}")

@@ -14,14 +14,21 @@ DEFAULT_EXCERPT = 1000
 _TEXTUAL = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
 
 
+_REASONS: dict[int, str] = {}
+
+
 def reason_phrase(code: int) -> str:
     """The standard reason phrase for a status code ('' when unknown)."""
-    from http import HTTPStatus
+    reason = _REASONS.get(code)
+    if reason is None:
+        from http import HTTPStatus
 
-    try:
-        return HTTPStatus(code).phrase
-    except ValueError:
-        return ""
+        try:
+            reason = HTTPStatus(code).phrase
+        except ValueError:
+            reason = ""
+        _REASONS[code] = reason
+    return reason
 
 
 def status_text(code: int) -> str:

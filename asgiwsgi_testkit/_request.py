@@ -113,6 +113,8 @@ def build_request(
     for name, value in given:
         if name.lower() == "cookie":
             hand_cookie = _merge_cookie_header(hand_cookie, value)
+        elif name.lower() == "host":
+            pairs.insert(0, (name, value))  # Host first, as the docstring and SPEC promise
         else:
             pairs.append((name, value))
     if content_type and "content-type" not in given_names:

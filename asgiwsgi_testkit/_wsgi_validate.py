@@ -52,6 +52,16 @@ _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "prox
 
 RULES = tuple(re.findall(r"^  (wsgi\.[a-z_.\-]+)", __doc__ or "", re.M))
 
+# Statuses and (name, value) header tuples already found valid. An app sends the same few again
+# and again, and each check depends on the value alone, so a repeat is one set lookup (bounded).
+_KNOWN_GOOD: set = set()
+
+
+def _remember(value: Any) -> None:
+    if len(_KNOWN_GOOD) >= 1024:
+        _KNOWN_GOOD.clear()
+    _KNOWN_GOOD.add(value)
+
 
 def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:
     return ProtocolError(f"{headline} [{rule}]\n  expected: {expected}", rule=rule, value=value, expected=expected)
@@ -60,12 +70,16 @@ def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:
 def check_status(status: Any) -> None:
     if type(status) is not str:
         raise _fail("wsgi.status.type", f"start_response() status must be a str like '200 OK', not {type(status).__name__}: {status!r}", status, "str")
+    if status in _KNOWN_GOOD:
+        return
     if not _STATUS.match(status):
         raise _fail("wsgi.status.form", f"start_response() status {status!r} is not '<3 digits> <reason>'", status, "a str like '200 OK'")
     try:
         status.encode("latin-1")
     except UnicodeEncodeError:
         raise _fail("wsgi.status.form", f"start_response() status {status!r} is not latin-1", status, "latin-1 characters only") from None
+    if len(status) <= 256:
+        _remember(status)
 
 
 def check_headers(headers: Any) -> None:
@@ -74,6 +88,8 @@ def check_headers(headers: Any) -> None:
     for item in headers:
         if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or type(item[1]) is not str:
             raise _fail("wsgi.headers.item", f"start_response() header {item!r:.100} is not a (str, str) tuple", item, "a (str, str) tuple")
+        if item in _KNOWN_GOOD:
+            continue
         name, value = item
         if not _TOKEN.match(name):
             raise _fail("wsgi.header.name", f"start_response() header name {name!r} is not an HTTP token", name, "a token such as 'Content-Type' (no colon, space or control character)")
@@ -88,6 +104,8 @@ def check_headers(headers: Any) -> None:
             value.encode("latin-1")
         except UnicodeEncodeError:
             raise _fail("wsgi.header.value", f"start_response() header {name!r} value {value!r} is not latin-1", item, "latin-1 characters only (PEP 3333 'Unicode Issues')") from None
+        if len(name) + len(value) <= 256:
+            _remember(item)
 
 
 def check_exc_info(exc_info: Any) -> None:

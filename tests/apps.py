@@ -238,6 +238,34 @@ def input_app(environ: dict, start_response: Callable) -> list[bytes]:
     return [body]
 
 
+#: PATH_INFO -> (status, headers, body) answered by showcase_app (the assertion and message tests use these)
+SHOWCASE = {
+    "/tasks/7": ("404 Not Found", [("Content-Type", "application/json")], b'{"detail": "task 7 not found"}'),
+    "/tasks": ("200 OK", [("Content-Type", "application/json"), ("ETag", '"v1"')], b'[{"id": 7, "title": "write tests"}]'),
+    "/problem": ("400 Bad Request", [("Content-Type", "application/problem+json; charset=utf-8")], b'{"title": "bad"}'),
+    "/page": ("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"), ("Vary", "Accept"), ("Vary", "Cookie")], b"<h1>Welcome, caf\xc3\xa9</h1>"),
+    "/latin": ("200 OK", [("Content-Type", "text/plain; charset=latin-1")], b"caf\xe9"),
+    "/login": ("303 See Other", [("Location", "/welcome"), ("Set-Cookie", "csrftoken=t1; Path=/")], b""),
+    "/moved": ("301 Moved Permanently", [("Location", "http://testserver/new")], b""),
+    "/method": ("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"nope"),
+    "/image": ("200 OK", [("Content-Type", "image/png")], b"\x89PNG" + b"\0" * 5116),
+    "/empty": ("204 No Content", [], b""),
+    "/long": ("200 OK", [("Content-Type", "text/plain")], b"x" * 1240),
+    "/bad-json": ("200 OK", [("Content-Type", "application/json")], b'{"a": '),
+    "/session": ("200 OK", [TEXT, ("Set-Cookie", "session=s1; Path=/; HttpOnly")], b"logged in"),
+}
+
+
+def showcase_app(environ: dict, start_response: Callable) -> list[bytes]:
+    """Answers the fixed responses of SHOWCASE by PATH_INFO; /boom raises ZeroDivisionError."""
+    path = environ["PATH_INFO"]
+    if path == "/boom":
+        1 / 0
+    status, headers, body = SHOWCASE[path]
+    start_response(status, list(headers))
+    return [body]
+
+
 async def asgi_app(scope: dict, receive: Callable, send: Callable) -> None:  # pragma: no cover - never awaited
     """An ASGI app, for the clients' 'use ASGITestClient' error."""
 

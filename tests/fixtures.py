@@ -22,6 +22,7 @@ __all__ = [
     "RawRequest",
     "cases",
     "decode",
+    "expand_omitted",
     "fixtures_available",
     "load",
     "parse_request",
@@ -36,6 +37,8 @@ FIXTURES_DIR = Path(os.environ.get("ASGIWSGI_FIXTURES") or Path(__file__).resolv
 
 # Files in a server folder that are not request cases.
 _NOT_CASES = re.compile(r"_server\Z|lifespan__|variant__")
+# How the recorder abbreviated a long run of bytes in `client.request` (the long-header cases).
+_OMITTED = re.compile(r"\.\.\.<(\d+) bytes omitted>\.\.\.")
 
 
 def fixtures_available() -> bool:
@@ -130,9 +133,24 @@ class RawRequest(NamedTuple):
         return None
 
 
+def expand_omitted(text: str) -> str:
+    """Restore the runs the recorder abbreviated as `...<N bytes omitted>...` in a raw request.
+
+    Only a run of one repeated character can be restored (the character on
+    both sides of the marker, N more times); anything else is a ValueError.
+    """
+    def restore(match: re.Match) -> str:
+        before, after = match.string[match.start() - 1 : match.start()], match.string[match.end() : match.end() + 1]
+        if not before or before != after:
+            raise ValueError(f"cannot restore {match.group(0)!r}: it is not inside a run of one character")
+        return before * int(match.group(1))
+
+    return _OMITTED.sub(restore, text)
+
+
 def parse_request(text: str) -> RawRequest:
     """Parse the raw request text of a fixture (`client.request`, latin-1) into its parts."""
-    data = text.encode("latin-1")
+    data = expand_omitted(text).encode("latin-1")
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     method, target, version = lines[0].split(" ")

@@ -193,6 +193,22 @@ class RedirectTests(unittest.TestCase):
         request = self.core.build(tracker.method, tracker.path, tracker.arguments)
         self.assertNotIn("authorization", request.headers)
 
+    def test_client_default_authorization_dropped_on_host_change(self) -> None:
+        self.core = make_core(headers={"Authorization": "Bearer client", "User-Agent": "kit"})
+        tracker = RedirectTracker("GET", "/", {"headers": {"Authorization": "Bearer request"}})
+        self.step(tracker, 302, "/same-host")
+        request = self.core.build(tracker.method, tracker.path, tracker.arguments)
+        self.assertEqual(request.headers["authorization"], "Bearer request")
+        self.step(tracker, 302, "http://elsewhere.example/")
+        self.step(tracker, 302, "http://testserver/back")
+        request = self.core.build(tracker.method, tracker.path, tracker.arguments)
+        self.assertNotIn("authorization", request.headers)
+        self.assertEqual(request.headers["user-agent"], "kit")
+
+    def test_client_default_authorization_kept_without_redirect(self) -> None:
+        core = make_core(headers={"Authorization": "Bearer client"})
+        self.assertEqual(core.build("GET", "http://elsewhere.example/", {}).headers["authorization"], "Bearer client")
+
     def test_host_change_without_headers(self) -> None:
         tracker = RedirectTracker("GET", "/", {})
         self.step(tracker, 302, "http://elsewhere.example/")

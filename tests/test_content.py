@@ -111,6 +111,9 @@ class FormTests(unittest.TestCase):
     def test_form_scalar_values(self) -> None:
         self.assertEqual(encode_body(form={"t": True, "f": False, "i": 2, "x": 0.5, "b": "é".encode()})[0], b"t=true&f=false&i=2&x=0.5&b=%C3%A9")
 
+    def test_form_bytes_values_sent_as_given(self) -> None:
+        self.assertEqual(encode_body(form={"raw": b"caf\xe9 \xff"})[0], b"raw=caf%E9+%FF")
+
     def test_empty_form(self) -> None:
         self.assertEqual(encode_body(form={}), (b"", "application/x-www-form-urlencoded"))
 
@@ -163,6 +166,11 @@ class MultipartTests(unittest.TestCase):
         # Form fields carry no Content-Type of their own (the email parser defaults them to text/plain).
         self.assertNotIn("Content-Type", parts[0])
         self.assertEqual(parts[3]["Content-Type"], "application/octet-stream")
+
+    def test_form_field_bytes_kept_exactly(self) -> None:
+        body, content_type = encode_body(form={"raw": b"\xff\x00", "n": 3}, files={"f": b""})
+        parts = parse_multipart(body, content_type)
+        self.assertEqual([p.get_payload(decode=True) for p in parts], [b"\xff\x00", b"3", b""])
 
     def test_body_ends_with_closing_delimiter(self) -> None:
         body, content_type = encode_body(files={"f": b"x"})

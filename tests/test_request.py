@@ -5,7 +5,7 @@ from __future__ import annotations
 import unittest
 
 from asgiwsgi_testkit._cookies import CookieJar
-from asgiwsgi_testkit._request import SentRequest, build_request, check_method
+from asgiwsgi_testkit._request import SentRequest, build_request, check_method, request_from_parts
 from asgiwsgi_testkit._urls import parse_base_url
 
 BASE = parse_base_url("http://testserver")
@@ -175,6 +175,19 @@ class SentRequestTests(unittest.TestCase):
         request = build_request("GET", "/x", parse_base_url("http://testserver/app"))
         self.assertEqual((request.target.root_path, request.path), ("/app", "/app/x"))
 
+
+
+class RequestFromPartsTests(unittest.TestCase):
+    def test_describes_environ_or_scope_built_elsewhere(self) -> None:
+        request = request_from_parts("GET", "https", "h", 8443, "/my app", "/a b/é;x=1", "q=1", [("host", "h:8443")])
+        self.assertEqual(request.url, "https://h:8443/my%20app/a%20b/%C3%A9;x=1?q=1")
+        self.assertEqual((request.target.root_path, request.path), ("/my%20app", "/my%20app/a%20b/%C3%A9;x=1?q=1"))
+        self.assertEqual(request.headers.raw, [("host", "h:8443")])
+        self.assertIsNone(request.body)
+
+    def test_without_root_path_and_existing_escapes_kept(self) -> None:
+        request = request_from_parts("POST", "http", "testserver", 80, "", "/a%2Fb", "", [])
+        self.assertEqual((request.target.root_path, request.url), ("", "http://testserver/a%2Fb"))
 
 if __name__ == "__main__":
     unittest.main()
