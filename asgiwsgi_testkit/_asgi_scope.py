@@ -61,9 +61,10 @@ def scope_for(
         scope["method"] = request.method
     scope["root_path"] = path_info_from_raw(target.root_path) if target.root_path else ""
     scope["path"] = _decoded_path(target.path)
-    scope["raw_path"] = target.path.encode("ascii", "surrogateescape") if target.path.isascii() else target.path.encode("utf-8")
+    scope["raw_path"] = target.path.encode("latin-1")  # percent-encoded by _urls, so ASCII
     scope["query_string"] = target.query.encode("latin-1")
-    scope["headers"] = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers._pairs]
+    # Servers strip the optional whitespace around a field value (RFC 9112 5), as uvicorn-h11 does.
+    scope["headers"] = [(k.lower().encode("latin-1"), v.strip(" \t").encode("latin-1")) for k, v in request.headers._pairs]
     if scope_type == "websocket":
         scope["subprotocols"] = list(subprotocols)
         scope["extensions"] = {"websocket.http.response": {}}

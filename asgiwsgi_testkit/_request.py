@@ -104,11 +104,12 @@ def build_request(
     target = resolve_target(base, path, query)
     content, content_type = encode_body(body, json, form, files)
     given = normalize_header_input(headers)
-    given_names = {k.lower() for k, _ in given}
+    given_names = {k.lower() for k, _ in given} if given else set()
     pairs: list[tuple[str, str]] = []
     if "host" not in given_names:
         pairs.append(("host", target.authority))
-    pairs.extend(p for p in default_headers if p[0].lower() not in given_names)
+    if default_headers:
+        pairs.extend(p for p in default_headers if p[0].lower() not in given_names)
     hand_cookie = ""
     for name, value in given:
         if name.lower() == "cookie":
@@ -133,7 +134,7 @@ def build_request(
         check_header_field("cookie", extra, "cookies")  # no CR/LF smuggled in through cookies=
         cookie_header = _override_cookies(cookie_header, cookies)
         cookie_header = _merge_cookie_header(cookie_header, extra)
-    cookie_value = _merge_cookie_header(hand_cookie, cookie_header)
+    cookie_value = _merge_cookie_header(hand_cookie, cookie_header) if hand_cookie and cookie_header else hand_cookie or cookie_header
     if cookie_value:
         pairs.append(("cookie", cookie_value))
     return SentRequest(method, target, Headers._from_pairs(pairs), content)

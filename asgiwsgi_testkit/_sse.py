@@ -48,7 +48,7 @@ class EventParser:
             if "\x00" not in value:
                 self._id = value
         elif field == "retry":
-            if value.isdigit():
+            if value.isascii() and value.isdigit():  # "only ASCII digits"; str.isdigit() also accepts '²'
                 self._retry = int(value)
         return None
 

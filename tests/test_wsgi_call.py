@@ -54,6 +54,18 @@ class ResponseTests(unittest.TestCase):
         response = call_wsgi(apps.errors_app, make_environ())
         self.assertEqual(response.errors, "first line\nsecond line\n")
 
+    def test_response_names_the_request_from_the_environ(self):
+        response = call_wsgi(apps.hello_app, make_environ("POST", "/caf%C3%A9", "x=1", base_url="https://api.example/v1"))
+        self.assertEqual(repr(response), "<WSGITestResponse [200 OK] POST /v1/caf%C3%A9?x=1>")
+        self.assertEqual(response.request.url, "https://api.example/v1/caf%C3%A9?x=1")
+
+    def test_hand_made_environ_without_usable_port_still_answers(self):
+        environ = make_environ()
+        environ["SERVER_PORT"] = "not a port"
+        response = call_wsgi(apps.hello_app, environ)
+        self.assertEqual((response.status_code, response.request), (200, None))
+        self.assertEqual(repr(response), "<WSGITestResponse [200 OK] (request unknown)>")
+
     def test_errors_empty_when_environ_has_no_stream(self):
         environ = make_environ()
         del environ["wsgi.errors"]
@@ -93,6 +105,14 @@ class WriteAndLazyStartTests(unittest.TestCase):
             yield b"i"
 
         self.assertEqual(call_wsgi(app, make_environ()).body, b"wi")
+
+    def test_write_after_last_yield_kept(self):
+        def app(environ: dict, start_response: Callable) -> Iterator[bytes]:
+            write = start_response("200 OK", [])
+            yield b""
+            write(b"tail")
+
+        self.assertEqual(call_wsgi(app, make_environ()).body, b"tail")
 
     def test_lazy_start_response_in_generator(self):
         response = call_wsgi(apps.lazy_start_app, make_environ())

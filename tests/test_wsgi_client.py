@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 import unittest
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from asgiwsgi_testkit import ProtocolError, TestkitError, WSGITestCase, WSGITestClient
 

@@ -264,6 +264,31 @@ class ValidatorBehaviourTests(unittest.TestCase):
             run(app)
         self.assertEqual(caught.exception.rule, "wsgi.status.type")
 
+    def test_first_of_several_hidden_violations_raised(self):
+        def app(environ: dict, start_response: Callable) -> list[bytes]:
+            for attempt in (lambda: start_response(200, []), environ["wsgi.errors"].close):
+                try:
+                    attempt()
+                except ProtocolError:
+                    pass
+            start_response("200 OK", [])
+            return [b"ok"]
+
+        with self.assertRaises(ProtocolError) as caught:
+            run(app)
+        self.assertEqual(caught.exception.rule, "wsgi.status.type")
+
+    def test_long_status_and_headers_accepted(self):
+        long_value = "v" * 300
+        response = run(apps.text_app_for(b"ok", "200 " + "O" * 300, [("X-Long", long_value)]))
+        self.assertEqual((response.reason, response.headers["x-long"]), ("O" * 300, long_value))
+
+    def test_many_distinct_headers_accepted(self):
+        headers = [("X-H%d" % number, str(number)) for number in range(1100)]
+        for _ in range(2):
+            response = run(apps.text_app_for(b"ok", "200 OK", headers))
+        self.assertEqual((len(response.headers), response.headers["x-h1099"]), (1100, "1099"))
+
     def test_validate_twice_returns_same_wrapper(self):
         once = validate_wsgi(apps.hello_app)
         self.assertIs(validate_wsgi(once), once)

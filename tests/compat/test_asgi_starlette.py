@@ -1,0 +1,371 @@
+"""Starlette through ASGITestCase with validation on: bodies, query, headers, session, redirects, errors, prefix, lifespan, streaming, SSE, files."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import tempfile
+import traceback
+
+from asgiwsgi_testkit import ASGITestCase, ASGITestClient
+from tests.compat._support import requires
+
+try:
+    import starlette
+except ImportError:  # the test class is skipped (or fails under TESTKIT_REQUIRE_FRAMEWORKS=1)
+    starlette = None
+else:
+    from starlette.applications import Starlette
+    from starlette.background import BackgroundTask
+    from starlette.middleware import Middleware
+    from starlette.middleware.sessions import SessionMiddleware
+    from starlette.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
+    from starlette.routing import Route
+
+UPLOAD = bytes(range(256)) * 1024  # every byte value, CR LF and "--" included
+STREAMED: list[str] = []  # what the streaming view has produced so far
+ENDLESS: list[str] = []  # what the endless stream has produced so far
+SSE_CHUNKS = [  # one event split across chunks, then LF, CRLF and CR line ends
+    ": a comment the parser skips\nevent: tick\nda",
+    "ta: first\nid: 1\nretry: 1500\n\n",
+    "data: two\r\ndata: lines\r\nid: 2\r\n\r\n",
+    'event: done\rdata: {"n": 3}\r\r',
+]
+
+
+def create_app(events: list[str], flags: dict[str, bool], file_path: str = ""):
+    """A fresh Starlette app; `events` records lifespan steps, `flags` what background tasks did."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        events.append("startup")
+        yield {"greeting": "hello from lifespan"}
+        events.append("shutdown")
+
+    async def items(request):
+        if request.method == "POST":
+            return JSONResponse({"received": await request.json()}, status_code=201)
+        return JSONResponse({"items": ["a", "b"], "method": request.method})
+
+    async def form(request):
+        async with request.form() as data:
+            return JSONResponse({"name": data["name"], "tags": data.getlist("tag")})
+
+    async def upload(request):
+        async with request.form() as data:
+            stored = data["upload"]
+            content = await stored.read()
+            return JSONResponse(
+                {
+                    "filename": stored.filename,
+                    "size": len(content),
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "note": data["note"],
+                }
+            )
+
+    async def query(request):
+        return JSONResponse({"tags": request.query_params.getlist("tag"), "name": request.query_params.get("name")})
+
+    async def headers(request):
+        return JSONResponse({"tags": request.headers.getlist("x-tag")})
+
+    async def session(request):
+        if request.method == "POST":
+            request.session["user"] = (await request.form())["user"]
+            return JSONResponse({"stored": True})
+        return JSONResponse({"user": request.session.get("user")})
+
+    async def set_cookie(request):
+        response = JSONResponse({"set": True})
+        response.set_cookie("note", "a,b c;d")  # needs quoting: SimpleCookie sends "a\054b c\073d"
+        return response
+
+    async def read_cookie(request):
+        return JSONResponse({"note": request.cookies.get("note")})
+
+    async def old(request):
+        return RedirectResponse(request.url_for("target"), status_code=302)
+
+    async def target(request):
+        return JSONResponse({"arrived": True})
+
+    async def boom_view(request):
+        raise RuntimeError("boom from the view")
+
+    async def whoami(request):
+        return JSONResponse(
+            {
+                "root_path": request.scope["root_path"],
+                "path": request.url.path,
+                "url_for": str(request.url_for("whoami")),
+                "url_for_path": request.url_for("whoami").path,
+            }
+        )
+
+    async def state(request):
+        return JSONResponse({"greeting": request.state.greeting})
+
+    async def stream(request):
+        async def generate():
+            for number in range(1, 4):
+                STREAMED.append(f"line {number}")
+                yield f"line {number}\n"
+
+        return StreamingResponse(generate(), media_type="text/plain")
+
+    async def endless(request):
+        async def generate():
+            while True:
+                ENDLESS.append(f"{len(ENDLESS) + 1}")
+                yield f"{len(ENDLESS)}\n"
+
+        return StreamingResponse(generate(), media_type="text/plain")
+
+    async def events_view(request):
+        async def generate():
+            for chunk in SSE_CHUNKS:
+                yield chunk
+
+        return StreamingResponse(generate(), media_type="text/event-stream")
+
+    async def background(request):
+        async def remember():
+            await asyncio.sleep(0)  # a real await: the task is finished only when the app returns
+            flags["background"] = True
+
+        return JSONResponse({"queued": True}, background=BackgroundTask(remember))
+
+    async def download(request):
+        return FileResponse(file_path, media_type="application/octet-stream", filename="data.bin")
+
+    async def disconnected(request):
+        if request.method == "POST":
+            await request.body()  # the body is read: receive() now waits for http.disconnect
+        return JSONResponse({"disconnected": await request.is_disconnected()})
+
+    routes = [
+        Route("/items", items, methods=["GET", "POST"]),
+        Route("/form", form, methods=["POST"]),
+        Route("/upload", upload, methods=["POST"]),
+        Route("/query", query),
+        Route("/headers", headers),
+        Route("/session", session, methods=["GET", "POST"]),
+        Route("/cookie", set_cookie),
+        Route("/cookie/read", read_cookie),
+        Route("/old", old),
+        Route("/target", target, name="target"),
+        Route("/boom", boom_view),
+        Route("/whoami", whoami, name="whoami"),
+        Route("/state", state),
+        Route("/stream", stream),
+        Route("/endless", endless),
+        Route("/events", events_view),
+        Route("/background", background),
+        Route("/download", download),
+        Route("/disconnected", disconnected, methods=["GET", "POST"]),
+    ]
+    middleware = [Middleware(SessionMiddleware, secret_key="compat-tests")]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def recording(app, sent: list[str]):
+    """Wrap `app` so the type of every message it sends is appended to `sent`."""
+
+    async def recorder(scope, receive, send):
+        async def record(message):
+            sent.append(message["type"])
+            await send(message)
+
+        await app(scope, receive, record)
+
+    return recorder
+
+
+@requires("starlette")
+class StarletteTests(ASGITestCase):
+    def setUp(self):
+        super().setUp()
+        self.events: list[str] = []
+        self.flags: dict[str, bool] = {}
+        handle, self.file_path = tempfile.mkstemp(suffix=".bin")
+        with os.fdopen(handle, "wb") as file:
+            file.write(UPLOAD)
+        self.addCleanup(os.remove, self.file_path)
+
+    def get_app(self):
+        return create_app(self.events, self.flags, self.file_path)
+
+    async def test_json_get_returns_view_data(self):
+        response = await self.client.get("/items")
+        self.assertStatus(response, 200)
+        self.assertJSON(response, {"items": ["a", "b"], "method": "GET"})
+
+    async def test_json_post_reaches_view_parsed(self):
+        response = await self.client.post("/items", json={"title": "café", "done": False})
+        self.assertStatus(response, 201)
+        self.assertJSON(response, {"received": {"title": "café", "done": False}})
+
+    async def test_form_post_reads_fields_and_repeats(self):
+        response = await self.client.post("/form", form={"name": "Zoë", "tag": ["a", "b"]})
+        self.assertJSON(response, {"name": "Zoë", "tags": ["a", "b"]})
+
+    async def test_multipart_upload_arrives_byte_exact(self):
+        response = await self.client.post(
+            "/upload", form={"note": "binary"}, files={"upload": ("data.bin", UPLOAD, "application/octet-stream")}
+        )
+        self.assertJSON(
+            response,
+            {"filename": "data.bin", "size": len(UPLOAD), "sha256": hashlib.sha256(UPLOAD).hexdigest(), "note": "binary"},
+        )
+
+    async def test_query_repeated_and_non_ascii_values_in_path(self):
+        response = await self.client.get("/query?tag=a&tag=b&name=café")
+        self.assertJSON(response, {"tags": ["a", "b"], "name": "café"})
+
+    async def test_query_repeated_and_non_ascii_values_as_mapping(self):
+        response = await self.client.get("/query", query={"tag": ["a", "b"], "name": "café"})
+        self.assertJSON(response, {"tags": ["a", "b"], "name": "café"})
+
+    async def test_repeated_request_headers_reach_view_separately(self):
+        response = await self.client.get("/headers", headers=[("X-Tag", "a"), ("X-Tag", "b")])
+        self.assertJSON(response, {"tags": ["a", "b"]})
+
+    async def test_session_cookie_round_trip_across_requests(self):
+        first = await self.client.post("/session", form={"user": "ann"})
+        self.assertCookie(first, "session")
+        self.assertJSON(await self.client.get("/session"), {"user": "ann"})
+
+    async def test_quoted_cookie_value_round_trips_unchanged(self):
+        first = await self.client.get("/cookie")
+        self.assertIn('note="a\\054b c\\073d"', first.headers["set-cookie"])  # the framework quoted it
+        self.assertJSON(await self.client.get("/cookie/read"), {"note": "a,b c;d"})
+
+    async def test_redirect_not_followed_by_default(self):
+        response = await self.client.get("/old")
+        self.assertRedirects(response, "/target", status_code=302)
+        self.assertEqual(response.headers["location"], "http://testserver/target")  # url_for is absolute
+        self.assertEqual(response.history, [])
+
+    async def test_redirect_followed_keeps_history(self):
+        response = await self.client.get("/old", follow_redirects=True)
+        self.assertJSON(response, {"arrived": True})
+        self.assertEqual([r.status_code for r in response.history], [302])
+        self.assertEqual(response.request.url, "http://testserver/target")
+
+    async def test_unknown_path_gives_404(self):
+        self.assertStatus(await self.client.get("/missing"), 404)
+
+    async def test_view_exception_propagates_with_view_frame(self):
+        try:
+            await self.client.get("/boom")
+        except RuntimeError as exc:  # not assertRaises: it drops the traceback
+            caught = exc
+        else:
+            self.fail("the view's RuntimeError did not propagate")
+        self.assertEqual(str(caught), "boom from the view")
+        frames = traceback.extract_tb(caught.__traceback__)
+        self.assertIn("boom_view", [frame.name for frame in frames])
+
+    async def test_view_exception_kept_on_500_when_not_raised(self):
+        client = ASGITestClient(self.get_app(), raise_server_exceptions=False)
+        async with client:
+            response = await client.get("/boom")
+        self.assertStatus(response, 500)  # what Starlette's ServerErrorMiddleware sent
+        self.assertIsInstance(response.exception, RuntimeError)
+        self.assertIn("boom_view", response.traceback)
+
+    async def test_base_url_path_becomes_root_path_for_url_for(self):
+        async with ASGITestClient(self.get_app(), base_url="http://testserver/prefix") as client:
+            body = self.assertJSON(await client.get("/whoami"))
+        self.assertEqual(
+            body,
+            {
+                "root_path": "/prefix",
+                "path": "/prefix/whoami",
+                "url_for": "http://testserver/prefix/whoami",
+                "url_for_path": "/prefix/whoami",
+            },
+        )
+
+    async def test_redirect_under_prefix_followed_inside_prefix(self):
+        async with ASGITestClient(self.get_app(), base_url="http://testserver/prefix") as client:
+            response = await client.get("/old", follow_redirects=True)
+        self.assertRedirects(response.history[0], "/prefix/target", status_code=302)
+        self.assertJSON(response, {"arrived": True})
+
+    async def test_lifespan_state_reaches_request_state(self):
+        self.assertEqual(self.events, ["startup"])  # ASGITestCase ran startup in asyncSetUp
+        self.assertJSON(await self.client.get("/state"), {"greeting": "hello from lifespan"})
+
+    async def test_lifespan_shutdown_runs_on_leaving_async_with(self):
+        events: list[str] = []
+        async with ASGITestClient(create_app(events, {})) as client:
+            self.assertJSON(await client.get("/state"), {"greeting": "hello from lifespan"})
+            self.assertEqual(events, ["startup"])
+        self.assertEqual(events, ["startup", "shutdown"])
+
+    async def test_stream_yields_generator_lines_on_demand(self):
+        STREAMED.clear()
+        async with self.client.stream("GET", "/stream") as response:
+            self.assertStatus(response, 200)
+            lines = response.aiter_lines()
+            self.assertEqual(await lines.__anext__(), "line 1")
+            self.assertLess(len(STREAMED), 3)
+            self.assertEqual([line async for line in lines], ["line 2", "line 3"])
+
+    async def test_stream_aiter_bytes_gives_whole_body(self):
+        async with self.client.stream("GET", "/stream") as response:
+            body = b"".join([chunk async for chunk in response.aiter_bytes()])
+        self.assertEqual(body, b"line 1\nline 2\nline 3\n")
+
+    async def test_endless_stream_left_early_leaves_nothing_pending(self):
+        ENDLESS.clear()
+        before = asyncio.all_tasks() - {asyncio.current_task()}
+        self.assertLessEqual(len(before), 1)  # at most the lifespan task
+        async with self.client.stream("GET", "/endless") as response:
+            numbers = []
+            async for line in response.aiter_lines():
+                numbers.append(line)
+                if len(numbers) == 3:
+                    break
+        self.assertEqual(numbers, ["1", "2", "3"])
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, before)
+        self.assertLessEqual(len(ENDLESS), 5)  # back-pressure: the app ran at most about two chunks ahead
+        await self.client.shutdown()
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+        self.assertEqual(self.events, ["startup", "shutdown"])
+
+    async def test_sse_stream_parsed_into_events(self):
+        async with self.client.stream("GET", "/events") as response:
+            self.assertContentType(response, "text/event-stream")
+            events = [(e.event, e.data, e.id, e.retry) async for e in response.aiter_events()]
+        self.assertEqual(
+            events,
+            [("tick", "first", "1", 1500), ("message", "two\nlines", "2", None), ("done", '{"n": 3}', "2", None)],
+        )
+
+    async def test_background_task_finished_when_request_returns(self):
+        response = await self.client.get("/background")
+        self.assertEqual(self.flags, {"background": True})
+        self.assertJSON(response, {"queued": True})
+
+    async def test_file_response_sent_with_pathsend(self):
+        sent: list[str] = []
+        async with ASGITestClient(recording(self.get_app(), sent)) as client:
+            response = await client.get("/download")
+        self.assertStatus(response, 200)
+        self.assertEqual(hashlib.sha256(response.body).hexdigest(), hashlib.sha256(UPLOAD).hexdigest())
+        self.assertEqual(response.body, UPLOAD)
+        self.assertHeader(response, "content-length", str(len(UPLOAD)))
+        self.assertIn("http.response.pathsend", sent)  # Starlette saw the advertised extension
+        self.assertNotIn("http.response.body", sent)
+
+    async def test_is_disconnected_false_while_request_in_flight(self):
+        self.assertJSON(await self.client.get("/disconnected"), {"disconnected": False})
+
+    async def test_is_disconnected_false_after_body_read(self):
+        response = await self.client.post("/disconnected", body=b"payload")
+        self.assertJSON(response, {"disconnected": False})
