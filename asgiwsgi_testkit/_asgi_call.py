@@ -118,7 +118,9 @@ class HTTPExchange:
 
     async def send(self, message: Any) -> None:
         if self.disconnected and not self.complete:
-            raise ClientDisconnected("the client disconnected: the response can no longer be sent")
+            # A no-op, as in every server measured (checklist A31); yield so a tight send loop lets the app see the disconnect.
+            await asyncio.sleep(0)
+            return
         self.state = advance("http", self.state, message)
         self.last_event = message
         if self.timer is not None:

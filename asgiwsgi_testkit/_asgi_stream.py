@@ -35,12 +35,19 @@ class StreamReader:
     async def _handoff(self, chunk: bytes) -> None:
         """The app's send() of a body chunk: wait until the reader has taken it (back-pressure)."""
         if self.exchange.disconnected:
-            raise ClientDisconnected("the client disconnected: the response can no longer be sent")
+            return  # the reader left: the chunk is dropped (an HTTP send() after a disconnect is a no-op, checklist A31)
         self._chunks.append(chunk)
         self._signal()
         while self._chunks and not self.exchange.disconnected:
             self._taken = asyncio.get_running_loop().create_future()
             await self._taken
+
+    async def _send(self, message: Any) -> None:
+        """The app's send(): the exchange's, then wake the reader (the start and the final body are news too)."""
+        try:
+            await self.exchange.send(message)
+        finally:
+            self._signal()
 
     def _signal(self) -> None:
         future = self._signal_future
@@ -67,7 +74,7 @@ class StreamReader:
         """Start the app and return once `http.response.start` arrived."""
         exchange = self.exchange
         context = contextvars.copy_context()
-        coro = context.run(self._app, exchange.scope, exchange.receive, exchange.send)
+        coro = context.run(self._app, exchange.scope, exchange.receive, self._send)
         self.task = context.run(asyncio.get_running_loop().create_task, coro)
         self.task.add_done_callback(lambda _: self._signal())
         try:

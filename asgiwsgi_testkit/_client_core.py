@@ -8,17 +8,19 @@ WSGI and ASGI, so the two clients cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from ._content import UNSET
-from ._cookies import CookieJar
 from ._errors import TestkitError
 from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import merge_queries, parse_base_url
 
 __all__ = ["MAX_REDIRECTS", "ClientCore", "RedirectTracker"]
+
+if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
+    from ._cookies import CookieJar
 
 #: how many redirects one request may follow (what browsers allow)
 MAX_REDIRECTS = 20
@@ -51,6 +53,8 @@ class ClientCore:
         self.follow_redirects = check_bool("follow_redirects", follow_redirects)
         self.raise_server_exceptions = check_bool("raise_server_exceptions", raise_server_exceptions)
         self.validate = check_bool("validate", validate)
+        from ._cookies import CookieJar
+
         if cookies is True or cookies is False:
             self.jar: CookieJar | None = CookieJar() if cookies else None
         elif hasattr(cookies, "items"):

@@ -76,7 +76,8 @@ def check_method(method: Any) -> str:
 
 
 def _merge_cookie_header(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)
+    # Each part without its optional whitespace (RFC 9110 5.5), so ' a=1' + ' b=2' is 'a=1; b=2'.
+    return "; ".join(p.strip(" \t") for p in parts if p.strip(" \t"))
 
 
 def build_request(

@@ -27,9 +27,11 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 # WHATWG URL: the path percent-encode set (C0 controls, space, " # < > ? ` { } and non-ASCII).
 # "#" and "?" are handled by splitting first, so they are not in the class.
-_PATH_UNSAFE = re.compile(r'[\x00-\x20"<>`{}\x7f-\U0010ffff]')
+# Both classes are written as "anything but the printable ASCII left alone": the same sets as
+# [\x00-\x20"<>`{}\x7f-\U0010ffff], but a range up to U+10FFFF takes ~3 ms to compile at import.
+_PATH_UNSAFE = re.compile(r"[^!#-;=?-_a-z|~]")
 # The query percent-encode set for special schemes: C0 controls, space, " # < > ' and non-ASCII.
-_QUERY_UNSAFE = re.compile(r"[\x00-\x20\"#<>'\x7f-\U0010ffff]")
+_QUERY_UNSAFE = re.compile(r"[^!$-&(-;=?-~]")
 
 
 def _percent_encode(match: re.Match) -> str:

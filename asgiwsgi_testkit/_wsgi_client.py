@@ -8,13 +8,11 @@ the headers are final and advances the app's iterable only on demand.
 
 from __future__ import annotations
 
-import traceback
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ._client_core import ClientCore, RedirectTracker
 from ._content import UNSET
-from ._cookies import CookieJar
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import SentRequest
@@ -24,6 +22,9 @@ from ._wsgi_environ import DEFAULT_CLIENT, _check_client, _check_protocol, envir
 from ._wsgi_validate import validate_wsgi
 
 __all__ = ["WSGITestClient"]
+
+if TYPE_CHECKING:  # only an annotation here; ClientCore imports it when a client is made
+    from ._cookies import CookieJar
 
 
 def check_wsgi_app(app: Any) -> Callable[..., Any]:
@@ -246,6 +247,8 @@ def _stream_arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def _keep_exception(response: Any, exc: BaseException) -> None:
     response.exception = exc
+    import traceback  # here, not at the top: only a kept exception needs it (import cost)
+
     response.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 

@@ -242,12 +242,13 @@ class _IterableWrapper:
         for chunk in self._result:
             checker.iterating = False
             count += 1
-            try:
-                _check_chunk(chunk, "the app's iterable")
-                if chunk and not checker.started:
-                    raise _fail("wsgi.start_response.missing", f"the app's iterable yielded {chunk!r:.60} before start_response() was called", chunk, "start_response() before the first body bytes")
-            except ProtocolError as error:
-                raise checker._record(error) from None
+            if type(chunk) is not bytes or not checker.started:  # else nothing to check: skip the call
+                try:
+                    _check_chunk(chunk, "the app's iterable")
+                    if chunk and not checker.started:
+                        raise _fail("wsgi.start_response.missing", f"the app's iterable yielded {chunk!r:.60} before start_response() was called", chunk, "start_response() before the first body bytes")
+                except ProtocolError as error:
+                    raise checker._record(error) from None
             yield chunk
             checker.iterating = True
         checker.iterating = False

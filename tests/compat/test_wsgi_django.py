@@ -7,7 +7,7 @@ import json
 import traceback
 
 from asgiwsgi_testkit import WSGITestCase, WSGITestClient
-from tests.compat._support import requires
+from tests.compat._support import configure_django, requires, uses_django_urlconf
 
 try:
     import django
@@ -18,21 +18,7 @@ UPLOAD = bytes(range(256)) * 1024  # every byte value, CR LF and "--" included
 STREAMED: list[str] = []  # what the streaming view has produced so far
 
 if django is not None:
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            DEBUG_PROPAGATE_EXCEPTIONS=True,  # the view's exception reaches the server, as under a debugger
-            SECRET_KEY="compat-tests",
-            ALLOWED_HOSTS=["testserver"],
-            ROOT_URLCONF=__name__,
-            INSTALLED_APPS=[],
-            MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware"],
-            SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",  # no database
-            USE_TZ=True,
-        )
-        django.setup()
+    configure_django()  # shared with the ASGI Django and Channels modules; this class's URLconf is set below
 
     from django.core.wsgi import get_wsgi_application
     from django.http import JsonResponse, StreamingHttpResponse
@@ -131,6 +117,7 @@ else:
 
 
 @requires("django")
+@uses_django_urlconf(__name__)
 class DjangoTests(WSGITestCase):
     app = application
 

@@ -1,0 +1,142 @@
+"""Tests for _asgi_call: call_asgi's request events, disconnect timing, trailers, pathsend, HEAD, ASGI2, contexts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import unittest
+
+from asgiwsgi_testkit import AppTimeout, call_asgi, make_scope
+from tests import asgi_apps as apps
+
+
+async def _agen(chunks):
+    for chunk in chunks:
+        yield chunk
+
+
+class CallASGITestBase(unittest.IsolatedAsyncioTestCase):
+    def assertNoTaskPending(self):
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+
+class RequestBodyTests(CallASGITestBase):
+    async def test_bytes_body_is_one_final_request_event(self):
+        response = await call_asgi(apps.echo_app, make_scope("POST", "/"), b"abc")
+        self.assertEqual(response.json()["events"], [["http.request", "abc", False]])
+        self.assertNoTaskPending()
+
+    async def test_str_body_is_encoded_as_utf8(self):
+        response = await call_asgi(apps.echo_app, make_scope("POST", "/"), "h\u00e9")
+        self.assertEqual(response.json()["events"], [["http.request", "h\u00c3\u00a9", False]])
+        self.assertNoTaskPending()
+
+    async def test_sync_iterable_body_is_one_event_per_chunk_then_final_empty(self):
+        response = await call_asgi(apps.echo_app, make_scope("POST", "/"), iter([b"ab", b"cd"]))
+        expected = [["http.request", "ab", True], ["http.request", "cd", True], ["http.request", "", False]]
+        self.assertEqual(response.json()["events"], expected)
+        self.assertNoTaskPending()
+
+    async def test_async_iterable_body_is_one_event_per_chunk_then_final_empty(self):
+        response = await call_asgi(apps.echo_app, make_scope("POST", "/"), _agen([b"x", b"yz"]))
+        expected = [["http.request", "x", True], ["http.request", "yz", True], ["http.request", "", False]]
+        self.assertEqual((response.json()["body"], response.json()["events"]), ("xyz", expected))
+        self.assertNoTaskPending()
+
+    async def test_receive_after_body_blocks_until_response_complete_then_disconnect(self):
+        order = []
+
+        async def app(scope, receive, send):
+            await apps.read_body(receive)
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+
+            async def finish():
+                order.append("finishing")
+                await send({"type": "http.response.body", "body": b"done"})
+
+            finisher = asyncio.ensure_future(finish())
+            event = await receive()
+            order.append(event["type"])
+            await finisher
+
+        response = await call_asgi(app, make_scope("POST", "/"), b"x")
+        self.assertEqual((order, response.body), (["finishing", "http.disconnect"], b"done"))
+        self.assertNoTaskPending()
+
+
+class ResponseTests(CallASGITestBase):
+    async def test_trailers_collected_on_response_trailers(self):
+        response = await call_asgi(apps.trailers_app, make_scope())
+        self.assertEqual((response.body, response.trailers["x-checksum"]), (b"data", "abc123"))
+        self.assertNoTaskPending()
+
+    async def test_pathsend_file_bytes_become_body(self):
+        with tempfile.NamedTemporaryFile(delete=False) as file:
+            file.write(b"\x00file contents\xff")
+        self.addCleanup(os.unlink, file.name)
+        response = await call_asgi(apps.pathsend_app_for(file.name), make_scope())
+        self.assertEqual((response.status_code, response.body), (200, b"\x00file contents\xff"))
+        self.assertNoTaskPending()
+
+    async def test_head_response_body_empty_headers_kept(self):
+        response = await call_asgi(apps.hello_app, make_scope("HEAD", "/"))
+        self.assertEqual((response.status_code, response.body, response.headers["content-length"]), (200, b"", "13"))
+        self.assertNoTaskPending()
+
+    async def test_asgi2_class_app_adapted(self):
+        response = await call_asgi(apps.ASGI2App, make_scope("GET", "/two"))
+        self.assertEqual(response.body, b"asgi2 /two")
+        self.assertNoTaskPending()
+
+    async def test_app_exception_propagates_unchanged(self):
+        with self.assertRaisesRegex(ValueError, r"^boom before start$"):
+            await call_asgi(apps.raising_before_start_app, make_scope())
+        self.assertNoTaskPending()
+
+    async def test_silent_app_times_out_naming_step(self):
+        with self.assertRaisesRegex(AppTimeout, r"within 0\.1s waiting for http\.response\.start \(GET /quiet;") as caught:
+            await call_asgi(apps.silent_app, make_scope("GET", "/quiet"), timeout=0.1)
+        self.assertEqual((caught.exception.step, caught.exception.timeout), ("waiting for http.response.start", 0.1))
+        self.assertNoTaskPending()
+
+
+class IsolationTests(CallASGITestBase):
+    async def test_app_runs_in_own_context_copy(self):
+        seen = []
+
+        async def app(scope, receive, send):
+            seen.append(apps.REQUEST_VAR.get())
+            await apps.echo_app(scope, receive, send)  # sets REQUEST_VAR to the path
+
+        token = apps.REQUEST_VAR.set("test")
+        try:
+            await call_asgi(app, make_scope("GET", "/inside"))
+            after = apps.REQUEST_VAR.get()
+        finally:
+            apps.REQUEST_VAR.reset(token)
+        self.assertEqual((seen, after), (["test"], "test"))
+        self.assertNoTaskPending()
+
+    async def test_concurrent_requests_via_gather_are_independent(self):
+        b_started = asyncio.Event()
+
+        async def app(scope, receive, send):
+            body, _ = await apps.read_body(receive)
+            if scope["path"] == "/a":
+                await b_started.wait()  # /a can only finish while /b runs concurrently
+            else:
+                b_started.set()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": scope["path"].encode() + b" " + body})
+
+        first, second = await asyncio.gather(
+            call_asgi(app, make_scope("POST", "/a"), b"one", timeout=1),
+            call_asgi(app, make_scope("POST", "/b"), b"two", timeout=1),
+        )
+        self.assertEqual((first.body, second.body), (b"/a one", b"/b two"))
+        self.assertNoTaskPending()
+
+
+if __name__ == "__main__":
+    unittest.main()
