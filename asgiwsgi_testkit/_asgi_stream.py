@@ -14,6 +14,7 @@ from collections import deque
 from typing import Any
 
 from ._asgi_call import ClientDisconnected
+from ._asgi_run import StepTimer
 from ._errors import AppTimeout
 
 __all__ = ["StreamReader"]
@@ -30,15 +31,20 @@ class StreamReader:
         self._taken: asyncio.Future | None = None
         self._signal_future: asyncio.Future | None = None
         self.task: asyncio.Task | None = None
+        self._timer: StepTimer | None = None
+        self._step = ""
         exchange.on_chunk = self._handoff
 
     async def _handoff(self, chunk: bytes) -> None:
         """The app's send() of a body chunk: wait until the reader has taken it (back-pressure)."""
         if self.exchange.disconnected:
             return  # the reader left: the chunk is dropped (an HTTP send() after a disconnect is a no-op, checklist A31)
-        self._chunks.append(chunk)
+        chunks = self._chunks
+        chunks.append(chunk)
         self._signal()
-        while self._chunks and not self.exchange.disconnected:
+        # SPEC section 4: at most about two chunks buffered. The app may run one chunk ahead of the
+        # reader, which halves the task switches per chunk; a second one waits until the reader takes one.
+        while len(chunks) > 1 and not self.exchange.disconnected:
             self._taken = asyncio.get_running_loop().create_future()
             await self._taken
 
@@ -50,21 +56,30 @@ class StreamReader:
             self._signal()
 
     def _signal(self) -> None:
+        if self._timer is not None:
+            self._timer.progress()
         future = self._signal_future
         if future is not None and not future.done():
             future.set_result(None)
 
     async def _wait(self, step: str) -> None:
-        """Wait for the app's next move, at most the timeout."""
-        loop = asyncio.get_running_loop()
-        future = self._signal_future = loop.create_future()
-        timeout = self.exchange.timeout
-        handle = loop.call_later(timeout, lambda: future.done() or future.set_exception(self._timeout(step)))
+        """Wait for the app's next move, at most the timeout (one timer for the whole stream)."""
+        future = self._signal_future = asyncio.get_running_loop().create_future()
+        self._step = step
+        if self._timer is None:
+            self._timer = StepTimer(self.exchange.timeout, self._on_timeout)
         try:
             await future
         finally:
-            handle.cancel()
             self._signal_future = None
+
+    def _on_timeout(self) -> None:
+        """The step timer fired: fail the reader's wait, or keep watching if nobody waits."""
+        future = self._signal_future
+        if future is not None and not future.done():
+            future.set_exception(self._timeout(self._step))
+        if self._timer is not None:
+            self._timer.rearm()
 
     def _timeout(self, step: str) -> AppTimeout:
         error = self.exchange.timeout_error(self.request_line)
@@ -104,6 +119,8 @@ class StreamReader:
                 taken = self._taken
                 if taken is not None and not taken.done():
                     taken.set_result(None)
+                    if self._timer is not None:
+                        self._timer.progress()
                 return chunk
             if self.exchange.complete:
                 return None
@@ -114,6 +131,9 @@ class StreamReader:
         """Disconnect and wait for the app to return (cancelled after the timeout); re-raise its error."""
         exchange = self.exchange
         exchange.disconnect()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
         self._chunks.clear()
         if self._taken is not None and not self._taken.done():
             self._taken.set_result(None)
