@@ -127,19 +127,26 @@ class WSGITestResponse(TestResponseBase):
         return errors.getvalue() if hasattr(errors, "getvalue") else (errors or "")
 
     def iter_bytes(self) -> Iterator[bytes]:
-        """Yield the body chunk by chunk, advancing the app's iterable only on demand.
+        """Iterate the body chunk by chunk, advancing the app's iterable only on demand.
 
         Stopping part-way leaves the rest for a later iter_bytes() or read();
         the stream() block closes the app's iterable when it is left.
         """
         if self._body is not None:
-            if self._body:
-                yield self._body
-            return
+            return iter((self._body,) if self._body else ())
         if self._chunks is None:
             raise ValueError(f"{self!r}: the stream was closed; iterate inside the stream() block")
+        if self._chunks_close_themselves:
+            return self._chunks  # the client's stream closes at its end: no extra layer per chunk
+        return self._closing_chunks()
+
+    #: True when the chunk iterator itself calls close() at the end of the body or on an error
+    _chunks_close_themselves = False
+
+    def _closing_chunks(self) -> Iterator[bytes]:
+        chunks = self._chunks
         try:
-            for chunk in self._chunks:  # not `yield from`: dropping this generator must not end the body
+            for chunk in chunks:  # type: ignore[union-attr]  # not `yield from`: dropping this generator must not end the body
                 yield chunk
         except GeneratorExit:
             raise  # abandoned: closing here would hide the app's close() errors in garbage collection

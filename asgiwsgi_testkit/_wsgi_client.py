@@ -17,7 +17,7 @@ from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import SentRequest
 from ._response import WSGITestResponse
-from ._wsgi_call import parse_status, response_headers, start_wsgi
+from ._wsgi_call import _bad_chunk, parse_status, response_headers, start_wsgi
 from ._wsgi_environ import DEFAULT_CLIENT, _check_client, _check_protocol, environ_for
 from ._wsgi_validate import validate_wsgi
 
@@ -181,8 +181,10 @@ class WSGITestClient:
             return _server_error(exc, request, errors)
         head = request.method == "HEAD"  # servers read the app's body for HEAD but send none (RFC 9110 9.3.2)
         if stream:
-            lazy = _discarded(started.chunks()) if head else started.chunks()
-            return WSGITestResponse(code, reason, headers, None, request, errors, _streamed(lazy, request), _closer(started.close, request))
+            response = WSGITestResponse(code, reason, headers, None, request, errors, None, _closer(started.close, request))
+            response._chunks = _streamed(started, request, head, response.close)
+            response._chunks_close_themselves = True
+            return response
         chunks: list[bytes] = []
         try:
             if type(started.result) is list and not started.state.written:
@@ -216,10 +218,39 @@ def _request_context(request: SentRequest) -> Iterator[None]:
         raise
 
 
-def _streamed(chunks: Iterator[bytes], request: SentRequest) -> Iterator[bytes]:
-    """A streamed body whose ProtocolErrors name the request, like a non-streamed one's."""
-    with _request_context(request):
-        yield from chunks
+def _streamed(started: Any, request: SentRequest, head: bool, close: Callable[[], None]) -> Iterator[bytes]:
+    """The streamed body: one generator between the app's iterable and the reader (speed matters here).
+
+    Checks each item as StartedResponse.chunks() does, keeps write() data in
+    order, names the request in a ProtocolError, and closes the app's iterable
+    at the end of the body or on an error -- not when the reader merely stops.
+    """
+    written = started.state.written
+    try:
+        if not head:
+            yield from started.first
+        for chunk in started.rest:
+            if written:
+                if not head:
+                    yield from written
+                written.clear()
+            if type(chunk) is not bytes:
+                _bad_chunk(chunk, "the app's iterable")
+            if chunk and not head:
+                yield chunk
+        if written and not head:
+            yield from written
+        written.clear()
+    except GeneratorExit:
+        raise  # abandoned: the stream() block closes the iterable
+    except ProtocolError as error:
+        error.add_context(f"request: {request.method} {request.path}")
+        close()
+        raise
+    except BaseException:
+        close()
+        raise
+    close()
 
 
 def _closer(close: Callable[[], None], request: SentRequest) -> Callable[[], None]:
@@ -229,12 +260,6 @@ def _closer(close: Callable[[], None], request: SentRequest) -> Callable[[], Non
 
     return close_in_context
 
-
-def _discarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Run the app's body to its end and yield none of it (the answer to HEAD)."""
-    for _ in chunks:
-        pass
-    yield from ()
 
 
 def _stream_arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
