@@ -71,15 +71,17 @@ def _close(result: Any) -> None:
 class StartedResponse:
     """A WSGI response whose headers are final and whose body may not be read yet."""
 
-    __slots__ = ("status", "headers", "first", "rest", "result", "state")
+    __slots__ = ("status", "headers", "first", "rest", "result", "state", "finish")
 
-    def __init__(self, state: _ResponseState, first: list[bytes], rest: Iterator[Any], result: Any) -> None:
+    def __init__(self, state: _ResponseState, first: list[bytes], rest: Iterator[Any], result: Any, finish: Any = None) -> None:
         self.state = state
         self.status: str = state.status  # type: ignore[assignment]
         self.headers = state.headers
         self.first = first
         self.rest = rest
         self.result = result
+        #: called once the app's items are exhausted (the validator's end-of-body checks), or None
+        self.finish = finish
 
     def chunks(self) -> Iterator[bytes]:
         """The body from the first non-empty chunk on, checking each item; write() data in order."""
@@ -96,6 +98,8 @@ class StartedResponse:
         if state.written:
             yield from state.written
             state.written.clear()
+        if self.finish is not None:
+            self.finish()
 
     def close(self) -> None:
         _close(self.result)
@@ -105,6 +109,8 @@ class StartedResponse:
         try:
             if type(self.result) is list and not self.state.written:  # fast path: a list of bytes
                 body = self.first + [c for c in self.rest if type(c) is bytes or _bad_chunk(c, "the app's iterable")]
+                if self.finish is not None:
+                    self.finish()
                 return b"".join(body)
             return b"".join(self.chunks())
         finally:
@@ -119,11 +125,17 @@ def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedRespo
     """
     state = _ResponseState()
     result = app(environ, state.start_response)
+    finish = None
     try:
         if result is None or isinstance(result, (str, bytes)):
             msg = f"the app returned {type(result).__name__} {result!r:.60}, expected an iterable of bytes such as [b'...'] [wsgi.iterable.type]"
             raise ProtocolError(msg, rule="wsgi.iterable.type", value=result, expected="an iterable of bytes")
-        rest = iter(result)
+        fast = getattr(result, "kit_items", None)  # a validate_wsgi iterable: skip its per-item layer
+        fast = fast() if fast is not None else None
+        if fast is not None:
+            rest, finish = fast
+        else:
+            rest = iter(result)
         first: list[bytes] = []
         if state.written:
             first.extend(state.written)
@@ -145,7 +157,7 @@ def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedRespo
             msg = "the app returned its iterable without calling start_response() [wsgi.start_response.missing]"
             raise ProtocolError(msg, rule="wsgi.start_response.missing", value=None, expected="start_response(status, headers) before the first body bytes")
         state.headers_sent = True
-        return StartedResponse(state, first, rest, result)
+        return StartedResponse(state, first, rest, result, finish)
     except BaseException:
         _close(result)
         raise

@@ -229,18 +229,25 @@ def _streamed(started: Any, request: SentRequest, head: bool, close: Callable[[]
     try:
         if not head:
             yield from started.first
-        for chunk in started.rest:
-            if written:
-                if not head:
+        if head:
+            for chunk in started.rest:
+                if type(chunk) is not bytes:
+                    _bad_chunk(chunk, "the app's iterable")
+        else:
+            for chunk in started.rest:  # the hot loop of stream()
+                if written:
                     yield from written
-                written.clear()
-            if type(chunk) is not bytes:
-                _bad_chunk(chunk, "the app's iterable")
-            if chunk and not head:
-                yield chunk
+                    written.clear()
+                if type(chunk) is bytes:
+                    if chunk:
+                        yield chunk
+                else:
+                    _bad_chunk(chunk, "the app's iterable")
         if written and not head:
             yield from written
         written.clear()
+        if started.finish is not None:
+            started.finish()
     except GeneratorExit:
         raise  # abandoned: the stream() block closes the iterable
     except ProtocolError as error:

@@ -121,13 +121,15 @@ def _check_chunk(chunk: Any, where: str) -> None:
 class _CallChecker:
     """Everything the validator remembers about one call of the app."""
 
-    __slots__ = ("start_response_", "started", "reraised", "iterating", "violation")
+    __slots__ = ("start_response_", "started", "reraised", "iterating", "body_generator", "violation")
 
     def __init__(self, start_response: Callable[..., Any]) -> None:
         self.start_response_ = start_response
         self.started = False
         self.reraised = False
         self.iterating = False
+        #: the app's own generator when the kit's server iterates it directly (see kit_items)
+        self.body_generator: Any = None
         self.violation: ProtocolError | None = None
 
     def _record(self, error: ProtocolError) -> ProtocolError:
@@ -162,7 +164,7 @@ class _CallChecker:
 
     def _checked_write(self, write: Callable[[bytes], None]) -> Callable[[bytes], None]:
         def checked_write(data: bytes) -> None:
-            if self.iterating:
+            if self.iterating or getattr(self.body_generator, "gi_running", False):
                 raise self._record(_fail("wsgi.write.in-iterable", "write() called from inside the app's iterable", data, "yield the bytes instead"))
             try:
                 _check_chunk(data, "write()")
@@ -252,9 +254,33 @@ class _IterableWrapper:
             yield chunk
             checker.iterating = True
         checker.iterating = False
+        self._finish(count)
+
+    def kit_items(self) -> Any:
+        """The fast path for the kit's own server: `(items, finish)` or None.
+
+        When start_response was already called and no len() needs counting,
+        every per-item duty is one the kit's server does itself (items are
+        bytes: rule wsgi.body.type), so it iterates the app's items directly,
+        with no generator layer per chunk, and calls `finish()` at the end.
+        Any other server uses __iter__ and gets every check.
+        """
+        if self._declared is not None or not self._checker.started:
+            return None
+        items = iter(self._result)
+        if hasattr(items, "gi_running"):
+            self._checker.body_generator = items  # write() from inside it is still caught
+        return items, self._finish_without_count
+
+    def _finish_without_count(self) -> None:
+        self._finish(None)
+
+    def _finish(self, count: int | None) -> None:
+        """The checks that run when the app's iterable is exhausted."""
+        checker = self._checker
         if checker.reraised:  # a generator app trapped what start_response(..., exc_info) re-raised
             raise checker._record(_fail("wsgi.exc_info.swallowed", "the app's iterable caught the exception start_response(..., exc_info) re-raised and went on", None, "let the re-raised exception propagate"))
-        if self._declared is not None and count != self._declared:
+        if self._declared is not None and count is not None and count != self._declared:
             raise checker._record(_fail("wsgi.iterable.len", f"len() of the app's iterable is {self._declared} but it yielded {count} item{'' if count == 1 else 's'}", count, f"{self._declared} items, as len() said"))
         if not checker.started:
             raise checker._record(_fail("wsgi.start_response.missing", "the app returned its iterable without calling start_response()", None, "start_response(status, headers) before the body"))
