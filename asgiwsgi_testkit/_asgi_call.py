@@ -18,7 +18,6 @@ from ._asgi_run import StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance
 from ._content import check_chunk
 from ._errors import AppTimeout, ProtocolError
-from ._headers import Headers
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
 
@@ -34,7 +33,11 @@ _STEPS = {
 
 
 class ClientDisconnected(OSError):
-    """Raised by send() once the client has left (ASGI HTTP 2.4: 'a server-specific subclass of OSError')."""
+    """The client left: `StreamReader.aclose()` does not re-raise this from the app.
+
+    HTTP send() after a disconnect is a no-op (ASGI HTTP 2.3, what uvicorn does);
+    this OSError subclass (ASGI 2.4's wording) marks a disconnect the app raised on.
+    """
 
 
 def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:

@@ -18,9 +18,8 @@ from ._asgi_response import ASGITestResponse
 from ._asgi_scope import DEFAULT_CLIENT, check_client, check_http_version, scope_for, with_root_path
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
-from ._client_core import ClientCore, RedirectTracker
+from ._client_core import ClientCore, ClientSettings, RedirectTracker
 from ._content import UNSET
-from ._cookies import CookieJar
 from ._detect import as_asgi3
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
@@ -31,7 +30,7 @@ __all__ = ["ASGITestClient"]
 _REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies")
 
 
-class ASGITestClient:
+class ASGITestClient(ClientSettings):
     """Call an ASGI app in-process, in the test's own event loop, as uvicorn would.
 
     Options as WSGITestClient's (`base_url`, `headers`, `cookies`,
@@ -79,13 +78,6 @@ class ASGITestClient:
         self._lifespan = Lifespan(self._called_app, lifespan, self.timeout)
         self._client = check_client(client)
         self._http_version = check_http_version(http_version)
-
-    @property
-    def cookies(self) -> CookieJar:
-        """The client's cookie jar (a ValueError when the client was made with cookies=False)."""
-        if self._core.jar is None:
-            raise ValueError("this client keeps no cookies: it was created with cookies=False")
-        return self._core.jar
 
     @property
     def state(self) -> dict[str, Any]:

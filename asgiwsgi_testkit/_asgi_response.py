@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator
 
 from ._describe import reason_phrase
 from ._headers import Headers
-from ._response import TestResponseBase
+from ._response import LineSplitter, TestResponseBase
 
 __all__ = ["ASGITestResponse"]
 
@@ -50,27 +50,12 @@ class ASGITestResponse(TestResponseBase):
 
     async def aiter_lines(self) -> AsyncIterator[str]:
         """Yield decoded lines (split at LF, CRLF or CR, line ends dropped) as they arrive."""
-        import codecs
-        import re
-
-        line_end = re.compile(r"\r\n|\r|\n")
-        decoder = codecs.getincrementaldecoder(self.charset or "utf-8")(errors="replace")
-        buffer = ""
+        splitter = LineSplitter(self.charset or "utf-8")
         async for chunk in self.aiter_bytes():
-            buffer += decoder.decode(chunk)
-            start = 0
-            for match in line_end.finditer(buffer):
-                if match.group() == "\r" and match.end() == len(buffer):
-                    break  # may be the first half of a CRLF split across chunks
-                yield buffer[start : match.start()]
-                start = match.end()
-            buffer = buffer[start:]
-        buffer += decoder.decode(b"", final=True)
-        if buffer.endswith("\r"):
-            buffer = buffer[:-1]
-            yield buffer
-        elif buffer:
-            yield buffer
+            for line in splitter.feed(chunk):
+                yield line
+        for line in splitter.end():
+            yield line
 
     async def aiter_events(self) -> AsyncIterator[Any]:
         """Yield server-sent events (`event`, `data`, `id`, `retry`) parsed as the WHATWG HTML standard says."""

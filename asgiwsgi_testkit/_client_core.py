@@ -17,7 +17,7 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import merge_queries, parse_base_url
 
-__all__ = ["MAX_REDIRECTS", "ClientCore", "RedirectTracker"]
+__all__ = ["MAX_REDIRECTS", "ClientCore", "ClientSettings", "RedirectTracker"]
 
 if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
     from ._cookies import CookieJar
@@ -149,6 +149,23 @@ class RedirectTracker:
         """Raise when the chain comes back to a request it already made."""
         if self.history and self._key(request) in self._seen:
             raise TestkitError(f"redirect loop: {request.method} {request.url} was already requested: {self._chain()}")
+
+
+class ClientSettings:
+    """What both clients show of their ClientCore: the cookie jar and the base URL."""
+
+    _core: ClientCore
+
+    @property
+    def cookies(self) -> Any:
+        """The client's cookie jar (a ValueError when the client was made with cookies=False)."""
+        if self._core.jar is None:
+            raise ValueError("this client keeps no cookies: it was created with cookies=False")
+        return self._core.jar
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
 
 
 def _host_of(url: str) -> str:

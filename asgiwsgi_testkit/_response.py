@@ -173,24 +173,43 @@ class WSGITestResponse(TestResponseBase):
             close()
 
 
-def iter_lines_of(chunks: Iterator[bytes], charset: str) -> Iterator[str]:
-    """Split a stream of byte chunks into decoded lines at LF, CRLF or CR (line ends dropped)."""
-    import codecs
-    import re
+class LineSplitter:
+    """Incremental bytes -> decoded lines at LF, CRLF or CR (line ends dropped); shared by iter_lines and aiter_lines."""
 
-    line_end = re.compile(r"\r\n|\r|\n")
-    decoder = codecs.getincrementaldecoder(charset)(errors="replace")
-    buffer = ""
-    for chunk in chunks:
-        buffer += decoder.decode(chunk)
+    def __init__(self, charset: str) -> None:
+        import codecs
+        import re
+
+        self._line_end = re.compile(r"\r\n|\r|\n")
+        self._decoder = codecs.getincrementaldecoder(charset)(errors="replace")
+        self._buffer = ""
+
+    def feed(self, chunk: bytes) -> list[str]:
+        """The lines completed by `chunk`."""
+        buffer = self._buffer + self._decoder.decode(chunk)
+        lines = []
         start = 0
-        for match in line_end.finditer(buffer):
+        for match in self._line_end.finditer(buffer):
             if match.group() == "\r" and match.end() == len(buffer):
                 break  # may be the first half of a CRLF split across chunks
-            yield buffer[start : match.start()]
+            lines.append(buffer[start : match.start()])
             start = match.end()
-        buffer = buffer[start:]
-    buffer += decoder.decode(b"", final=True)
-    for line in line_end.split(buffer[:-1] if buffer.endswith("\r") else buffer):
-        if line or buffer:
-            yield line
+        self._buffer = buffer[start:]
+        return lines
+
+    def end(self) -> list[str]:
+        """The lines still held at the end of the body (a final CR, an unterminated last line)."""
+        buffer = self._buffer + self._decoder.decode(b"", final=True)
+        self._buffer = ""
+        if not buffer:
+            return []
+        lines = self._line_end.split(buffer)
+        return lines[:-1] if lines[-1] == "" else lines
+
+
+def iter_lines_of(chunks: Iterator[bytes], charset: str) -> Iterator[str]:
+    """Split a stream of byte chunks into decoded lines at LF, CRLF or CR (line ends dropped)."""
+    splitter = LineSplitter(charset)
+    for chunk in chunks:
+        yield from splitter.feed(chunk)
+    yield from splitter.end()

@@ -9,9 +9,9 @@ the headers are final and advances the app's iterable only on demand.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
-from ._client_core import ClientCore, RedirectTracker
+from ._client_core import ClientCore, ClientSettings, RedirectTracker
 from ._content import UNSET
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
@@ -22,9 +22,6 @@ from ._wsgi_environ import DEFAULT_CLIENT, _check_client, _check_protocol, envir
 from ._wsgi_validate import validate_wsgi
 
 __all__ = ["WSGITestClient"]
-
-if TYPE_CHECKING:  # only an annotation here; ClientCore imports it when a client is made
-    from ._cookies import CookieJar
 
 
 def check_wsgi_app(app: Any) -> Callable[..., Any]:
@@ -38,7 +35,7 @@ def check_wsgi_app(app: Any) -> Callable[..., Any]:
     return app
 
 
-class WSGITestClient:
+class WSGITestClient(ClientSettings):
     """Call a WSGI app in-process, exactly as a server would, and return WSGITestResponse objects.
 
     Options: `base_url` (its path becomes SCRIPT_NAME), `headers` (defaults for
@@ -75,17 +72,6 @@ class WSGITestClient:
         self._called_app = validate_wsgi(app) if validate else app
         self._client = _check_client(client)
         self._protocol = _check_protocol(server_protocol)
-
-    @property
-    def cookies(self) -> CookieJar:
-        """The client's cookie jar (a ValueError when the client was made with cookies=False)."""
-        if self._core.jar is None:
-            raise ValueError("this client keeps no cookies: it was created with cookies=False")
-        return self._core.jar
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
 
     def request(
         self,
