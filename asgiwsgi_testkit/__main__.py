@@ -1,0 +1,7 @@
+"""`python -m asgiwsgi_testkit MODULE:APP [METHOD] PATH`: see _cli."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())
