@@ -30,10 +30,12 @@ __all__ = [
     "WSGITestResponse",
     "WebSocketClosed",
     "WebSocketDenied",
+    "WebSocketSession",
     "call_asgi",
     "call_wsgi",
     "make_environ",
     "make_scope",
+    "make_websocket_scope",
     "validate_asgi",
     "validate_wsgi",
 ]
@@ -47,6 +49,8 @@ _LAZY = {
     "call_asgi": "._asgi_call",
     "make_scope": "._asgi_scope",
     "validate_asgi": "._asgi_validate",
+    "WebSocketSession": "._asgi_websocket",
+    "make_websocket_scope": "._asgi_scope",
     "ResponseAssertions": "._assertions",
     "WSGITestCase": "._testcase",
 }

@@ -15,9 +15,10 @@ from typing import Any, AsyncIterator
 from ._asgi_call import HTTPExchange, run_http
 from ._asgi_lifespan import LIFESPAN_MODES, Lifespan
 from ._asgi_response import ASGITestResponse
-from ._asgi_scope import DEFAULT_CLIENT, check_client, check_http_version, scope_for, with_root_path
+from ._asgi_scope import DEFAULT_CLIENT, _handshake_headers, check_client, check_http_version, scope_for, with_root_path
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
+from ._asgi_websocket import WebSocketSession
 from ._client_core import ClientCore, ClientSettings, RedirectTracker
 from ._content import UNSET
 from ._detect import as_asgi3
@@ -169,6 +170,35 @@ class ASGITestClient(ClientSettings):
         finally:
             response._reader = None
             await reader.aclose()
+
+    @asynccontextmanager
+    async def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None) -> AsyncIterator[WebSocketSession]:
+        """Open a WebSocket to the app and yield the session once the app accepted.
+
+        A close before accept raises WebSocketDenied (403); a denial response
+        raises WebSocketDenied carrying it. Leaving the block delivers
+        websocket.disconnect and waits for the app to return.
+        """
+        await self._ensure_lifespan()
+        request = self._core.build("GET", path, {"headers": _handshake_headers(headers, subprotocols), "query": query, "cookies": cookies})
+        target = request.target
+        if target.scheme in ("http", "https"):
+            request.target = target._replace(scheme="ws" if target.scheme == "http" else "wss")
+        state = dict(self._lifespan.state) if self._lifespan.supported else None
+        scope = scope_for(request, scope_type="websocket", client=self._client, http_version=self._http_version, state=state, subprotocols=list(subprotocols or ()))
+        session = WebSocketSession(self._called_app, scope, self.timeout, f"WebSocket {request.path}")
+        try:
+            await session.connect()
+        except ProtocolError as error:
+            error.add_context(f"request: WebSocket {request.path}")
+            raise
+        try:
+            yield session
+        finally:
+            await session.leave()
+        error = session.app_error()
+        if error is not None:
+            raise error
 
     # -- one exchange ---------------------------------------------------------------------
 

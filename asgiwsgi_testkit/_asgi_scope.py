@@ -14,7 +14,7 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
 
-__all__ = ["ASGI_VERSIONS", "EXTENSIONS", "lifespan_scope", "make_scope", "scope_for"]
+__all__ = ["ASGI_VERSIONS", "EXTENSIONS", "lifespan_scope", "make_scope", "make_websocket_scope", "scope_for"]
 
 DEFAULT_CLIENT = ("127.0.0.1", 50000)
 #: what uvicorn sends per scope type (SPEC section 5)
@@ -97,6 +97,8 @@ def make_scope(
     keyword: `base_url` (its path becomes `root_path`), `root_path`, `scheme`,
     `client`, `http_version`, `state`, `query`, `cookies`, `subprotocols`.
     """
+    if "subprotocols" in more and scope_type == "http":
+        raise TypeError("make_scope() got subprotocols= for an 'http' scope; use make_websocket_scope()")
     unknown = sorted(set(more) - set(_MAKE_SCOPE_OPTIONS))
     if unknown:
         raise TypeError(f"make_scope() got an unexpected keyword argument {unknown[0]!r} (accepted: {', '.join(_MAKE_SCOPE_OPTIONS)})")
@@ -124,6 +126,44 @@ def make_scope(
         state=more.get("state"),
         subprotocols=more.get("subprotocols") or (),
     )
+
+
+def make_websocket_scope(
+    path: str = "/",
+    query_string: bytes = b"",
+    headers: Any = None,
+    subprotocols: Any = None,
+    **more: Any,
+) -> dict[str, Any]:
+    """Build one ASGI WebSocket scope exactly as uvicorn would hand it to an app.
+
+    Like make_scope: `path` may carry `?query` or be a ws:// / wss:// URL;
+    `base_url` (its path becomes root_path), `root_path`, `scheme` ('ws' or
+    'wss'), `client`, `http_version`, `state`, `query`, `cookies` by keyword.
+    The handshake headers a browser sends (upgrade, connection,
+    sec-websocket-key/version, sec-websocket-protocol) are included.
+    """
+    return make_scope("GET", path, query_string, _handshake_headers(headers, subprotocols), "websocket", subprotocols=list(subprotocols or ()), **more)
+
+
+def _handshake_headers(headers: Any, subprotocols: Any) -> list[tuple[str, str]]:
+    """The user's headers after the opening-handshake headers of RFC 6455 4.1."""
+    if subprotocols is not None and (isinstance(subprotocols, (str, bytes)) or not all(isinstance(p, str) for p in subprotocols)):
+        raise TypeError(f"subprotocols= must be a list of str such as ['chat'], not {subprotocols!r}")
+    given = normalize_header_input(headers)
+    names = {k.lower() for k, _ in given}
+    pairs = [(k, v) for k, v in _HANDSHAKE if k not in names]
+    if subprotocols and "sec-websocket-protocol" not in names:
+        pairs.append(("sec-websocket-protocol", ", ".join(subprotocols)))
+    return pairs + given
+
+
+_HANDSHAKE = (
+    ("upgrade", "websocket"),
+    ("connection", "Upgrade"),
+    ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),  # RFC 6455's own example nonce
+    ("sec-websocket-version", "13"),
+)
 
 
 def _apply_root_and_scheme(base: Any, more: dict[str, Any], scope_type: str) -> Any:

@@ -19,6 +19,17 @@ Rules (id: what is checked -- the spec sentence it enforces):
   asgi.http.pathsend-path       pathsend's path is a str -- "path (Unicode string)"
   asgi.http.returned-without-response  the app sent 'http.response.start' before returning
   asgi.http.returned-incomplete the app finished its body before returning
+  asgi.websocket.message-type   a WebSocket message is a dict with a str 'type'
+  asgi.websocket.unknown-event  the type is one a WebSocket scope allows
+  asgi.websocket.accept-first   'websocket.accept', 'websocket.close' or a denial response comes first
+                                -- "the application must send ... websocket.accept ... or websocket.close"
+  asgi.websocket.open           once accepted, only 'websocket.send' and 'websocket.close'
+  asgi.websocket.denial-order   'websocket.http.response.body' follows the denial start until more_body is False
+  asgi.websocket.after-close    nothing after 'websocket.close' or the end of a denial response
+  asgi.websocket.denial-extension  a denial response only when the scope advertises 'websocket.http.response'
+  asgi.websocket.send-payload   exactly one of text (str) and bytes (bytes) is set; the other may be None
+  asgi.websocket.key-type       subprotocol is a str or None, close code an int, reason a str or None
+  asgi.websocket.returned-without-answer  the app accepted, closed or denied before returning
   asgi.lifespan.message-type    a lifespan message is a dict with a str 'type'
   asgi.lifespan.unknown-event   the type is a lifespan one
   asgi.lifespan.order           startup.complete/failed only after lifespan.startup, shutdown.* only after lifespan.shutdown
@@ -89,9 +100,31 @@ def check_message_keys(message: dict[str, Any]) -> None:
     elif kind == "http.response.pathsend":
         if type(message.get("path")) is not str:
             raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' with path {message.get('path')!r}", message, "path as a str")
+    elif kind.startswith("websocket."):
+        _check_websocket_keys(kind, message)
     elif kind.startswith("lifespan.") and kind.endswith(".failed"):
         if "message" in message and type(message["message"]) is not str:
             raise _fail("asgi.lifespan.message", f"ASGI app sent {kind!r} with message {message['message']!r}", message, "message as a str")
+
+
+def _check_websocket_keys(kind: str, message: dict[str, Any]) -> None:
+    if kind == "websocket.send":
+        text, data = message.get("text"), message.get("bytes")
+        if (text is None) == (data is None):
+            raise _fail("asgi.websocket.send-payload", f"ASGI app sent 'websocket.send' with {'both' if text is not None else 'neither'} 'text' and 'bytes'", message, "exactly one of text (str) or bytes (bytes)")
+        if text is not None and type(text) is not str or data is not None and type(data) is not bytes:
+            raise _fail("asgi.websocket.send-payload", "ASGI app sent 'websocket.send' with text that is not str or bytes that are not bytes", message, "text as str, bytes as bytes")
+    elif kind == "websocket.accept":
+        subprotocol = message.get("subprotocol")
+        if subprotocol is not None and type(subprotocol) is not str:
+            raise _fail("asgi.websocket.key-type", f"ASGI app sent 'websocket.accept' with subprotocol {subprotocol!r}", message, "subprotocol as a str or None")
+        _check_headers(message)
+    elif kind == "websocket.close":
+        code, reason = message.get("code", 1000), message.get("reason")
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise _fail("asgi.websocket.key-type", f"ASGI app sent 'websocket.close' with code {code!r}", message, "code as an int such as 1000")
+        if reason is not None and type(reason) is not str:
+            raise _fail("asgi.websocket.key-type", f"ASGI app sent 'websocket.close' with reason {reason!r}", message, "reason as a str or None")
 
 
 def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,6 +156,8 @@ def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
             nonlocal state
             try:
                 following = advance(scope_type, state, message)
+                if following == "denial-body" and "websocket.http.response" not in (scope.get("extensions") or {}):
+                    raise _fail("asgi.websocket.denial-extension", "ASGI app sent 'websocket.http.response.start' but the scope does not advertise 'websocket.http.response'", message, "websocket.close to refuse the handshake")
                 check_message_keys(message)
             except ProtocolError as error:
                 violation.append(error)
