@@ -76,7 +76,7 @@ class ASGITestClient(ClientSettings):
             raise ValueError(f"timeout= must be a positive number of seconds, not {timeout!r}")
         self.timeout = float(timeout)
         self._called_app = validate_asgi(self.app) if validate else self.app
-        self._lifespan = Lifespan(self._called_app, lifespan, self.timeout)
+        self._lifespan = Lifespan(self._called_app, lifespan, self.timeout, identity=app)
         self._client = check_client(client)
         self._http_version = check_http_version(http_version)
 

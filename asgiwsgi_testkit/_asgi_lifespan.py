@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import weakref
 from collections import deque
 from typing import Any
 
@@ -22,15 +23,37 @@ __all__ = ["LIFESPAN_MODES", "Lifespan"]
 LIFESPAN_MODES = ("auto", "on", "off")
 
 
+# Apps that "auto" found without lifespan (Django, Channels, ...): later clients of the same app object skip
+# the probe, which costs a Task per client (per test with ASGITestCase). Weak, so apps are not kept alive.
+_WITHOUT_LIFESPAN: weakref.WeakSet = weakref.WeakSet()
+
+
+def _known_without_lifespan(app: Any) -> bool:
+    try:
+        return app is not None and app in _WITHOUT_LIFESPAN
+    except TypeError:  # not weak-referenceable
+        return False
+
+
+def _remember_without_lifespan(app: Any) -> None:
+    try:
+        if app is not None:
+            _WITHOUT_LIFESPAN.add(app)
+    except TypeError:
+        pass
+
+
 class Lifespan:
     """One app's lifespan conversation; `state` is the dict shared with every request."""
 
-    def __init__(self, app: Any, mode: str, timeout: float) -> None:
+    def __init__(self, app: Any, mode: str, timeout: float, identity: Any = None) -> None:
         self.app = app
         self.mode = mode
         self.timeout = timeout
         self.state: dict[str, Any] = {}
-        self.supported = mode != "off"
+        #: the user's app object, remembered when "auto" finds it has no lifespan
+        self._identity = identity
+        self.supported = mode != "off" and not (mode == "auto" and _known_without_lifespan(identity))
         self.started = False
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -59,6 +82,9 @@ class Lifespan:
         if self._changed is not None and not self._changed.done():
             self._changed.set_result(None)
 
+    def _on_task_done(self, task: asyncio.Task) -> None:
+        self._notify()
+
     def _deliver(self, message_type: str) -> None:
         self._phase = server_event("lifespan", self._phase, message_type)
         self._inbox.append({"type": message_type})
@@ -78,6 +104,15 @@ class Lifespan:
     async def _wait_for(self, done_phases: tuple[str, ...], step: str) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
+        task = self._task
+        if self._phase in done_phases or task.done():  # type: ignore[union-attr]
+            return
+        # One turn of the loop first: an app that answers without waiting for anything has answered by then,
+        # and no future, timer or done callback gets made (each captures a stack in a debug-mode loop).
+        await asyncio.sleep(0)
+        if self._phase in done_phases or task.done():  # type: ignore[union-attr]
+            return
+        task.add_done_callback(self._on_task_done)  # type: ignore[union-attr]
         while self._phase not in done_phases and not self._task.done():  # type: ignore[union-attr]
             self._changed = loop.create_future()
             remaining = deadline - loop.time()
@@ -89,7 +124,8 @@ class Lifespan:
 
     async def startup(self) -> None:
         """Send `lifespan.startup` and wait for the app's answer (see the module docstring for modes)."""
-        if self.mode == "off":
+        if self.mode == "off" or (self.mode == "auto" and _known_without_lifespan(self._identity)):
+            self.supported = False
             return
         loop = asyncio.get_running_loop()
         self.loop, self.started, self.state = loop, True, {}
@@ -97,7 +133,6 @@ class Lifespan:
         context = contextvars.copy_context()
         coro = context.run(self.app, lifespan_scope(self.state), self._receive, self._send)
         self._task = context.run(loop.create_task, coro)
-        self._task.add_done_callback(lambda _: self._notify())
         self._deliver("lifespan.startup")
         await self._wait_for(("running", "failed"), "waiting for lifespan.startup.complete")
         if self._phase == "failed":
@@ -110,6 +145,8 @@ class Lifespan:
         error = None if task.cancelled() else task.exception()
         self.supported = False
         self.started = False
+        if self.mode == "auto":
+            _remember_without_lifespan(self._identity)
         if self.mode == "on":
             what = f"raised {type(error).__name__}: {error}" if error is not None else "returned without sending 'lifespan.startup.complete'"
             raise LifespanError(f"lifespan='on' but the app does not support lifespan: it {what}") from error
