@@ -94,6 +94,8 @@ class HTTPExchange:
                 event = await self._events.__anext__()
                 if not event["more_body"]:
                     self._body_sent = True
+                    # Close it now: left suspended, the loop's async-generator finalizer would start a task after the call returned.
+                    await self._events.aclose()
             self.last_received = event
             return event
         if not (self.complete or self.disconnected):

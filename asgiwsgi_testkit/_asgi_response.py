@@ -7,7 +7,8 @@ app, so memory does not grow with the body. SSE parsing lives in _sse.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections import deque
+from typing import Any, AsyncIterator, Callable
 
 from ._describe import reason_phrase
 from ._headers import Headers
@@ -36,39 +37,94 @@ class ASGITestResponse(TestResponseBase):
             raise ValueError(f"{self!r}: aiter_bytes(), aiter_lines() and aiter_events() read a body only inside `async with client.stream(...)`; use .body outside it")
         return self._reader
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        """Yield body chunks as the app sends them; the app's send() returns once each is taken."""
-        if self._body is not None and self._reader is None:
-            raise ValueError(f"{self!r}: aiter_bytes() reads a body only inside `async with client.stream(...)`; use .body outside it")
-        reader = self._streaming_reader()
-        while True:
-            chunk = await reader.next_chunk()
-            if chunk is None:
-                self.trailers = Headers._from_pairs(reader.exchange.trailers)
-                return
-            yield chunk
+    # The readers are async iterators, not async generators: a generator left by `break` is closed by a
+    # task the loop's finalizer starts later, which would outlive the stream block (SPEC section 5).
 
-    async def aiter_lines(self) -> AsyncIterator[str]:
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """Yield body chunks as the app sends them; the app's send() returns once each is taken."""
+        return _Chunks(self)
+
+    def aiter_lines(self) -> AsyncIterator[str]:
         """Yield decoded lines (split at LF, CRLF or CR, line ends dropped) as they arrive."""
         splitter = LineSplitter(self.charset or "utf-8")
-        async for chunk in self.aiter_bytes():
-            for line in splitter.feed(chunk):
-                yield line
-        for line in splitter.end():
-            yield line
+        return _Derived(self.aiter_bytes(), splitter.feed, splitter.end)
 
-    async def aiter_events(self) -> AsyncIterator[Any]:
+    def aiter_events(self) -> AsyncIterator[Any]:
         """Yield server-sent events (`event`, `data`, `id`, `retry`) parsed as the WHATWG HTML standard says."""
         from ._sse import EventParser
 
         parser = EventParser()
-        async for line in self.aiter_lines():
+
+        def feed(line: str) -> list[Any]:
             event = parser.feed(line)
-            if event is not None:
-                yield event
+            return [] if event is None else [event]
+
+        return _Derived(self.aiter_lines(), feed, list)
 
     async def aread(self) -> bytes:
         """Read the rest of a streamed body; afterwards `body`, `text` and `json()` work."""
         if self._body is None:
             self._body = b"".join([chunk async for chunk in self.aiter_bytes()])
         return self._body
+
+
+class _Chunks:
+    """`aiter_bytes()`: the streamed body chunk by chunk; at the end, the response's trailers are set."""
+
+    def __init__(self, response: ASGITestResponse) -> None:
+        self._response = response
+        self._reader: Any = None
+        self._done = False
+
+    def __aiter__(self) -> _Chunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._done:
+            raise StopAsyncIteration
+        response = self._response
+        if self._reader is None:
+            if response._body is not None and response._reader is None:
+                raise ValueError(f"{response!r}: aiter_bytes() reads a body only inside `async with client.stream(...)`; use .body outside it")
+            self._reader = response._streaming_reader()
+        chunk = await self._reader.next_chunk()
+        if chunk is None:
+            self._done = True
+            response.trailers = Headers._from_pairs(self._reader.exchange.trailers)
+            raise StopAsyncIteration
+        return chunk
+
+    async def aclose(self) -> None:
+        self._done = True
+
+
+class _Derived:
+    """Items made from another async iterator's: `feed(item)` and, at its end, `end()` return lists of them."""
+
+    def __init__(self, source: Any, feed: Callable[[Any], list[Any]], end: Callable[[], list[Any]]) -> None:
+        self._source = source
+        self._feed = feed
+        self._end = end
+        self._ready: deque[Any] = deque()
+        self._ended = False
+
+    def __aiter__(self) -> _Derived:
+        return self
+
+    async def __anext__(self) -> Any:
+        while not self._ready:
+            if self._ended:
+                raise StopAsyncIteration
+            try:
+                item = await self._source.__anext__()
+            except StopAsyncIteration:
+                self._ended = True
+                self._ready.extend(self._end())
+            else:
+                self._ready.extend(self._feed(item))
+        return self._ready.popleft()
+
+    async def aclose(self) -> None:
+        self._ended = True
+        self._ready.clear()
+        await self._source.aclose()

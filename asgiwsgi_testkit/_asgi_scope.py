@@ -117,7 +117,7 @@ def make_scope(
     if query_string:
         query = merge_queries(query_string, query)
     header_pairs = normalize_header_input(headers)
-    request = build_request(method if scope_type == "http" else "GET", path, base, query=query, headers=header_pairs, cookies=more.get("cookies"))
+    request = build_request(method if scope_type == "http" else "GET", path, base, query=query, headers=header_pairs, cookies=more.get("cookies"), body_known=False)
     return scope_for(
         request,
         scope_type=scope_type,
@@ -143,6 +143,9 @@ def make_websocket_scope(
     The handshake headers a browser sends (upgrade, connection,
     sec-websocket-key/version, sec-websocket-protocol) are included.
     """
+    unknown = sorted(set(more) - set(_MAKE_SCOPE_OPTIONS))
+    if unknown:  # named here, not by make_scope (which would also take method= and scope_type=)
+        raise TypeError(f"make_websocket_scope() got an unexpected keyword argument {unknown[0]!r} (accepted: {', '.join(_MAKE_SCOPE_OPTIONS)})")
     return make_scope("GET", path, query_string, _handshake_headers(headers, subprotocols), "websocket", subprotocols=list(subprotocols or ()), **more)
 
 

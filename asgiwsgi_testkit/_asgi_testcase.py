@@ -27,4 +27,22 @@ class ASGITestCase(AppTestMixin, ResponseAssertions, unittest.IsolatedAsyncioTes
         await super().asyncSetUp()
         client = self.__dict__["_testkit_client"] = self.create_client()
         await client.startup()
-        self.addAsyncCleanup(client.shutdown)
+        if _no_lifespan_up(client):
+            # Nothing to shut down (mode 'off', or an app without lifespan): a sync cleanup spares each test
+            # a trip through its event loop (a Task in a debug-mode loop), unless the test started one itself.
+            self.addCleanup(_shutdown_if_started, client)
+        else:
+            self.addAsyncCleanup(client.shutdown)
+
+
+def _no_lifespan_up(client: Any) -> bool:
+    """True for a kit client (shutdown not overridden) whose lifespan is not running."""
+    lifespan = getattr(client, "_lifespan", None)
+    return isinstance(client, ASGITestClient) and type(client).shutdown is ASGITestClient.shutdown and lifespan is not None and not lifespan.started
+
+
+def _shutdown_if_started(client: ASGITestClient) -> None:
+    """The cleanup when no lifespan was up after asyncSetUp: shut down one the test started (cleanups run between loop calls)."""
+    loop = client._lifespan.loop
+    if client._lifespan.started and loop is not None and not loop.is_closed():
+        loop.run_until_complete(client.shutdown())

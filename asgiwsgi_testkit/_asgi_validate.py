@@ -8,7 +8,7 @@ Rules (id: what is checked -- the spec sentence it enforces):
   asgi.http.message-type        a message is a dict with a str 'type'
   asgi.http.unknown-event       the type is one the scope allows
   asgi.http.start-first         'http.response.start' comes first -- "Starts sending a response to the client"
-  asgi.http.start-once          one 'http.response.start' -- the body follows until more_body is False
+  asgi.http.start-once          one 'http.response.start'; the body follows until more_body is False
   asgi.http.trailers-order      trailers only after the body, and only when the start announced them
   asgi.http.after-complete      nothing after the response completed
   asgi.http.status-type         status is an int -- "status (int) -- HTTP status code"

@@ -83,8 +83,8 @@ class WebSocketSession:
 
     async def _receive(self) -> dict[str, Any]:
         while not self._inbox:
-            if self._left:
-                return {"type": "websocket.disconnect", "code": self.close_code or 1006}
+            if self._client_gone:  # after the disconnect was delivered: another one at once, as uvicorn does
+                return {"type": "websocket.disconnect", "code": 1005}
             self._app_waiting = asyncio.get_running_loop().create_future()
             await self._app_waiting
         return self._inbox.popleft()
@@ -113,6 +113,10 @@ class WebSocketSession:
             if not message.get("more_body"):
                 self.state = SessionState.DENIED
         self._wake_test()
+        if kind == "websocket.send":
+            # A real server's send lets other tasks run once its buffer fills; without this yield an app
+            # sending in a loop that never awaits anything else would starve the test and its timeout.
+            await asyncio.sleep(0)
 
     def _check_payload(self, message: dict[str, Any]) -> None:
         text, data = message.get("text"), message.get("bytes")
@@ -184,7 +188,8 @@ class WebSocketSession:
                         expected="'websocket.accept', 'websocket.close' or a denial response",
                     )
                 await self._wait("waiting for websocket.accept")
-            self._raise_if_closed()
+            if self.state is SessionState.DENIED:  # accepted then closed at once is an open session: receive_* raise
+                self._raise_if_closed()
         except BaseException:
             await self.leave()
             raise
@@ -238,6 +243,7 @@ class WebSocketSession:
 
     async def send_json(self, data: Any, mode: str = "text") -> None:
         """Send `data` as compact JSON, in a text (default) or binary message."""
+        self._check_usable("send_json")
         encoded = encode_json(data, "send_json() data")
         if mode == "text":
             await self.send_text(encoded.decode("utf-8"))
@@ -285,6 +291,7 @@ class WebSocketSession:
         """The next message parsed as JSON (text by default, or binary)."""
         import json
 
+        self._check_usable("receive_json")
         data = await (self.receive_text() if mode == "text" else self.receive_bytes()) if mode in ("text", "binary") else None
         if data is None:
             raise ValueError(f"receive_json() mode must be 'text' or 'binary', not {mode!r}")
@@ -309,13 +316,15 @@ class WebSocketSession:
         """End the session: deliver websocket.disconnect (1000 unless closed already) and await the app."""
         if self._left:
             return
-        self._client_gone = True
-        if self.state in (SessionState.CONNECTING, SessionState.OPEN):
-            self._inbox.append({"type": "websocket.disconnect", "code": 1000 if self.state is SessionState.OPEN else 1006})
+        if not self._client_gone:  # else close() delivered the disconnect already
+            self._client_gone = True
             if self.state is SessionState.OPEN:
-                self.close_code = self.close_code or 1000
-        elif self.state in (SessionState.CLOSED, SessionState.DENIED) and self.close_code is not None:
-            self._inbox.append({"type": "websocket.disconnect", "code": self.close_code})
+                self.close_code = 1000
+                self._inbox.append({"type": "websocket.disconnect", "code": 1000, "reason": ""})
+            elif self.state is SessionState.CLOSED:  # the app closed: the client answers its close frame
+                self._inbox.append({"type": "websocket.disconnect", "code": self.close_code, "reason": self.close_reason})
+            else:  # CONNECTING or DENIED: the handshake never completed (uvicorn and daphne say 1006)
+                self._inbox.append({"type": "websocket.disconnect", "code": 1006})
         self._wake_app()
         await self._finish()
         self._left = True

@@ -94,12 +94,15 @@ def build_request(
     files: Any = None,
     jar: Any = None,
     cookies: Any = None,
+    body_known: bool = True,
 ) -> SentRequest:
     """Build the request a client sends: URL, headers (Host first), body and Cookie.
 
     `default_headers` are the client's (already checked); `headers=` replaces
     any of them by name. `jar` (a CookieJar or None) supplies the cookies that
     match the URL; `cookies=` adds cookies for this request only.
+    `body_known=False` (make_scope, whose body goes to call_asgi later) adds
+    no Content-Length for an empty body.
     """
     method = check_method(method)
     target = resolve_target(base, path, query)
@@ -123,7 +126,7 @@ def build_request(
         pairs.append(("content-type", content_type))
     if "content-length" not in given_names and "transfer-encoding" not in given_names:
         if isinstance(content, bytes):
-            if content or method in _BODY_METHODS:
+            if content or (method in _BODY_METHODS and body_known):
                 pairs.append(("content-length", str(len(content))))
         else:
             pairs.append(("transfer-encoding", "chunked"))

@@ -8,6 +8,7 @@ Two contenders measured in the same round saw the same machine.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import statistics
@@ -15,7 +16,7 @@ import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
-__all__ = ["ROOT", "Result", "environment_line", "interleaved", "markdown_table", "use_checkout"]
+__all__ = ["ROOT", "Result", "environment_line", "interleaved", "interleaved_batches", "markdown_table", "time_calls", "use_checkout"]
 
 #: the checkout root (the directory that holds asgiwsgi_testkit/)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,7 +48,7 @@ class Result:
         return (q[2] - q[0]) / 2 * 1e6
 
 
-def _batch(call: Callable[[], object], n: int) -> float:
+def time_calls(call: Callable[[], object], n: int) -> float:
     """Seconds per call of `n` calls, with the cyclic GC off as timeit does."""
     gc.collect()
     enabled = gc.isenabled()
@@ -64,15 +65,23 @@ def _batch(call: Callable[[], object], n: int) -> float:
 
 def interleaved(contenders: Dict[str, Callable[[], object]], n: int, rounds: int = 15, warmup: int = 1) -> Dict[str, Result]:
     """Time each contender `n` calls per round for `rounds` rounds, rotating the order each round."""
-    names = list(contenders)
+    return interleaved_batches({name: functools.partial(time_calls, call) for name, call in contenders.items()}, n, rounds, warmup)
+
+
+def interleaved_batches(batches: Dict[str, Callable[[int], float]], n: int, rounds: int = 15, warmup: int = 1) -> Dict[str, Result]:
+    """As `interleaved()`, for contenders that time their own batch: `batch(n)` returns seconds per call.
+
+    For work that cannot be a plain loop of calls, e.g. awaited inside an event loop.
+    """
+    names = list(batches)
     results = {name: Result(name) for name in names}
     for _ in range(warmup):
         for name in names:
-            _batch(contenders[name], max(1, n // 4))
+            batches[name](max(1, n // 4))
     for round_number in range(rounds):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
-            results[name].per_call.append(_batch(contenders[name], n))
+            results[name].per_call.append(batches[name](n))
     return results
 
 

@@ -9,7 +9,9 @@ Three measurements, each in fresh interpreters of the running Python:
 2. `python -X importtime -c "import asgiwsgi_testkit"`: the cumulative time the
    interpreter reports for the package, median, and the modules that cost most;
 3. a program that uses only the WSGI side (WSGITestClient, WSGITestCase, a
-   test run by unittest) and reports whether `asyncio` got imported (it must not).
+   test run by unittest) and reports whether `asyncio` got imported (it must not);
+4. `import asgiwsgi_testkit` leaves `asyncio` out until an ASGI name is used
+   (`asgiwsgi_testkit.ASGITestClient`), and what that first use costs.
 """
 
 from __future__ import annotations
@@ -50,6 +52,29 @@ class Tests(WSGITestCase):
 result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(unittest.defaultTestLoader.loadTestsFromTestCase(Tests))
 loaded = sorted({name.split(".")[0] for name in sys.modules} & {"asyncio", "concurrent", "threading", "email", "http", "unittest", "json", "dataclasses"})
 print(json.dumps({"tests_ok": result.wasSuccessful(), "ran": result.testsRun, "asyncio": "asyncio" in sys.modules, "loaded": loaded}))
+'''
+
+
+ASGI_ON_DEMAND_PROGRAM = r'''
+import json, sys, time
+import asgiwsgi_testkit
+after_import = "asyncio" in sys.modules
+start = time.perf_counter()
+asgiwsgi_testkit.ASGITestClient
+elapsed = time.perf_counter() - start
+print(json.dumps({"after_import": after_import, "after_asgi_name": "asyncio" in sys.modules, "seconds": elapsed}))
+'''
+
+# The same first use, split: asyncio imported first, then the kit's own ASGI modules.
+ASGI_SPLIT_PROGRAM = r'''
+import json, time
+import asgiwsgi_testkit
+start = time.perf_counter()
+import asyncio
+middle = time.perf_counter()
+asgiwsgi_testkit.ASGITestClient
+end = time.perf_counter()
+print(json.dumps({"asyncio": middle - start, "kit": end - middle}))
 '''
 
 
@@ -126,6 +151,32 @@ def wsgi_only() -> Dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def asgi_on_demand(runs: int) -> Dict[str, object]:
+    """Fresh interpreters: is asyncio imported after `import asgiwsgi_testkit`, after the first ASGI name, and that name's cost."""
+    found: Dict[str, object] = {"after_import": False, "after_asgi_name": True, "runs": runs}
+    seconds, asyncio_seconds, kit_seconds = [], [], []
+    for _ in range(runs):
+        report = _json_of(ASGI_ON_DEMAND_PROGRAM)
+        found["after_import"] = found["after_import"] or report["after_import"]
+        found["after_asgi_name"] = found["after_asgi_name"] and report["after_asgi_name"]
+        seconds.append(report["seconds"])
+        split = _json_of(ASGI_SPLIT_PROGRAM)
+        asyncio_seconds.append(split["asyncio"])
+        kit_seconds.append(split["kit"])
+    found["asgi_name_ms"] = statistics.median(seconds) * 1e3
+    found["asyncio_ms"] = statistics.median(asyncio_seconds) * 1e3
+    found["kit_asgi_ms"] = statistics.median(kit_seconds) * 1e3
+    return found
+
+
+def _json_of(program: str) -> Dict[str, object]:
+    """Run `program` in a fresh interpreter in the checkout; the JSON object its last line printed."""
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"a measuring program failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=21, help="fresh interpreters per measurement (default 21)")
@@ -157,10 +208,16 @@ def main(argv: List[str] | None = None) -> int:
     print(f"- tests passed: {report['tests_ok']} ({report['ran']} run)")
     print(f"- `asyncio` imported: {report['asyncio']}")
     print(f"- of asyncio, concurrent, threading, email, http, unittest, json, dataclasses it loaded: {', '.join(report['loaded']) or 'none'}")  # type: ignore[arg-type]
+    on_demand = asgi_on_demand(args.runs)
+    print("\n### 4. ASGI names load asyncio on first use\n")
+    print(f"- after `import asgiwsgi_testkit`: `asyncio` imported: {on_demand['after_import']}")
+    print(f"- after `asgiwsgi_testkit.ASGITestClient`: `asyncio` imported: {on_demand['after_asgi_name']}; that first use took {on_demand['asgi_name_ms']:.1f} ms (median)")
+    print(f"- split: `import asyncio` {on_demand['asyncio_ms']:.1f} ms, then the kit's ASGI modules {on_demand['kit_asgi_ms']:.1f} ms")
     print("\n### Targets\n")
     cost = kit_ms - bare_ms
     print(f"- import cost {cost:.1f} ms (wall difference of the medians; -X importtime says {importtime_ms:.1f} ms) ≤ {TARGET_MS:.0f} ms: {'met' if cost <= TARGET_MS else 'MISSED'}")
     print(f"- a WSGI-only program does not import asyncio: {'met' if not report['asyncio'] and report['tests_ok'] else 'MISSED'}")
+    print(f"- `import asgiwsgi_testkit` does not import asyncio until an ASGI name is used: {'met' if not on_demand['after_import'] and on_demand['after_asgi_name'] else 'MISSED'}")
     return 0
 
 

@@ -10,7 +10,9 @@ Conventions (also described at the end of the README):
 - a ```text block right after `<!-- readme-output -->` must equal what the
   closest runnable snippet above it printed;
 - the lines between `<!-- rules-table:<kind> -->` and `<!-- /rules-table -->`
-  must equal `python -m examples._rules_table <kind>`.
+  must equal `python -m examples._rules_table <kind>`, and those between
+  `<!-- transitions-table:<scope> -->` and `<!-- /transitions-table -->`
+  must equal `python -m examples._rules_table transitions <scope>`.
 
 One test method per runnable snippet is generated, named after its line, so a
 failure says which snippet broke; tracebacks point at README.md lines.
@@ -27,7 +29,7 @@ import re
 import unittest
 from typing import Any, NamedTuple
 
-from examples._rules_table import rules_from_docstring, table_for
+from examples._rules_table import rules_from_docstring, table_for, transitions_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
@@ -35,8 +37,9 @@ README = os.path.join(ROOT, "README.md")
 RUN = "<!-- readme-test -->"
 OUTPUT = "<!-- readme-output -->"
 EXEMPT = re.compile(r"<!-- readme-no-test: \S.* -->\Z")
-_TABLE_START = re.compile(r"<!-- rules-table:(\w+) -->\Z")
-_TABLE_END = "<!-- /rules-table -->"
+_TABLE_START = re.compile(r"<!-- ((rules|transitions)-table):(\w+) -->\Z")
+#: what makes each kind of generated table: `python -m examples._rules_table [transitions] <kind>`
+GENERATORS = {"rules-table": table_for, "transitions-table": transitions_table}
 _FENCE = re.compile(r"```(\w*)\s*\Z")
 
 
@@ -87,18 +90,19 @@ def expected_output(blocks: list[Block], snippet: Block) -> str | None:
     return None
 
 
-def generated_tables(text: str) -> list[tuple[str, int, str]]:
-    """`(kind, line, content)` for each rules table between its markers."""
+def generated_tables(text: str) -> list[tuple[str, str, int, str]]:
+    """`(table, kind, line, content)` for each generated table between its markers, e.g. ("rules-table", "wsgi", ...)."""
     lines = text.splitlines()
     tables = []
     for index, line in enumerate(lines):
         start = _TABLE_START.match(line.strip())
         if start:
+            closing = f"<!-- /{start.group(1)} -->"
             try:
-                end = lines.index(_TABLE_END, index + 1)
+                end = lines.index(closing, index + 1)
             except ValueError:
-                raise ValueError(f"README.md line {index + 1}: {line.strip()} has no {_TABLE_END}") from None
-            tables.append((start.group(1), index + 1, "\n".join(lines[index + 1 : end])))
+                raise ValueError(f"README.md line {index + 1}: {line.strip()} has no {closing}") from None
+            tables.append((start.group(1), start.group(3), index + 1, "\n".join(lines[index + 1 : end])))
     return tables
 
 
@@ -163,23 +167,45 @@ class ReadmeStructureTests(unittest.TestCase):
         self.assertRegex(tox, r"envlist = py39, py310, py311, py312, py313, frameworks, coverage\n")
         self.assertIn("skip_missing_interpreters = true", tox)
         self.assertIn("--fail-under=95", tox)
-        for framework in ("flask", "django", "bottle", "pyramid", "falcon"):
+        for framework in ("flask", "django", "bottle", "pyramid", "falcon", "starlette", "fastapi", "quart", "litestar", "channels"):
             self.assertRegex(tox, rf"\n    {framework}\n")
         self.assertRegex(ci, r"\npython3 -m tox\n")
 
+    def test_every_link_to_a_section_finds_its_heading(self):
+        # GitHub's anchors: the heading lower-cased, punctuation other than '-' and '_' dropped, spaces as '-'
+        anchors = {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in re.findall(r"^#{2,4} (.+)$", self.text, re.M)}
+        links = re.findall(r"\]\(#([^)]+)\)", self.text)
+        self.assertGreater(len(links), 10)
+        self.assertEqual(sorted(set(links) - anchors), [], "README.md links to sections that do not exist")
+
     def test_asgi_section_is_present(self):
         self.assertRegex(self.text, r"\n## ASGI\n")
+        self.assertFalse("Coming with the ASGI client." in self.text, "README.md still has the ASGI placeholder line")
 
 
 class ReadmeRulesTableTests(unittest.TestCase):
     maxDiff = None
 
-    def test_rules_table_matches_the_validator_catalogue(self):
+    def test_generated_tables_match_their_sources(self):
         tables = generated_tables(read_readme())
-        self.assertIn("wsgi", [kind for kind, _, _ in tables])
-        for kind, line, content in tables:
-            with self.subTest(kind=kind, line=line):
-                self.assertEqual(content, table_for(kind), f"README.md line {line}: regenerate with python -m examples._rules_table {kind}")
+        present = [(table, kind) for table, kind, _, _ in tables]
+        for wanted in [("rules-table", "wsgi"), ("rules-table", "asgi"), ("transitions-table", "http")]:
+            self.assertIn(wanted, present)
+        for table, kind, line, content in tables:
+            with self.subTest(table=table, kind=kind, line=line):
+                command = f"python -m examples._rules_table {'transitions ' if table == 'transitions-table' else ''}{kind}"
+                self.assertEqual(content, GENERATORS[table](kind), f"README.md line {line}: regenerate with {command}")
+
+    def test_transitions_table_has_one_row_per_transition_and_final_state(self):
+        from asgiwsgi_testkit._asgi_states import TRANSITIONS
+
+        for scope_type, table in TRANSITIONS.items():
+            with self.subTest(scope_type=scope_type):
+                rows = transitions_table(scope_type).splitlines()[2:]
+                self.assertEqual(len(rows), sum(len(moves) or 1 for moves in table.values()))
+                for state, moves in table.items():
+                    for following in moves.values():
+                        self.assertTrue(any(row.startswith(f"| `{state}` |") and f"| `{following}` |" in row for row in rows), (state, following))
 
     def test_catalogue_parser_finds_every_rule_id(self):
         import importlib

@@ -351,3 +351,200 @@ async def unknown_event_app(scope: dict, receive: Any, send: Any) -> None:
 @http_only
 async def return_without_response_app(scope: dict, receive: Any, send: Any) -> None:
     return None
+
+
+# -- WebSocket apps (a non-websocket scope returns at once unless said otherwise) ---------------
+
+
+def websocket_only(app: Any) -> Any:
+    """Wrap `app` so that it returns at once for a non-WebSocket scope (so "auto" finds no lifespan)."""
+
+    @functools.wraps(app)
+    async def wrapper(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            await app(scope, receive, send)
+
+    return wrapper
+
+
+@websocket_only
+async def ws_echo_app(scope: dict, receive: Any, send: Any) -> None:
+    """Accepts (the last offered subprotocol, header x-accept: yes), echoes 'echo:' + each message until disconnect."""
+    await receive()
+    offered = scope["subprotocols"]
+    await send({"type": "websocket.accept", "subprotocol": offered[-1] if offered else None, "headers": [(b"x-accept", b"yes")]})
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if message.get("text") is not None:
+            await send({"type": "websocket.send", "text": "echo:" + message["text"]})
+        else:
+            await send({"type": "websocket.send", "bytes": b"echo:" + message["bytes"]})
+
+
+class WSRecorder:
+    """Accepts, records every event it receives until websocket.disconnect, then tries one more send() and receive().
+
+    `events` holds what receive() gave; `send_after_disconnect` the exception
+    that send() raised then (None if it returned); `after` what the receive()
+    after the disconnect gave; `finished` is set when the app returns.
+    """
+
+    def __init__(self) -> None:
+        self.scope: dict | None = None
+        self.events: list[dict] = []
+        self.send_after_disconnect: BaseException | None = None
+        self.after: dict | None = None
+        self.finished = asyncio.Event()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return
+        self.scope = scope
+        try:
+            self.events.append(await receive())
+            await send({"type": "websocket.accept"})
+            while self.events[-1]["type"] != "websocket.disconnect":
+                self.events.append(await receive())
+            try:
+                await send({"type": "websocket.send", "text": "too late"})
+            except OSError as exc:
+                self.send_after_disconnect = exc
+            self.after = await receive()
+        finally:
+            self.finished.set()
+
+
+@websocket_only
+async def ws_deny_app(scope: dict, receive: Any, send: Any) -> None:
+    """Closes before accepting (code 1008, reason 'members only'): the client sees HTTP 403."""
+    await receive()
+    await send({"type": "websocket.close", "code": 1008, "reason": "members only"})
+
+
+@websocket_only
+async def ws_denial_response_app(scope: dict, receive: Any, send: Any) -> None:
+    """Refuses with a 401 denial response (websocket.http.response.*), its body in two parts."""
+    await receive()
+    headers = [(b"content-type", b"text/plain"), (b"www-authenticate", b"Bearer")]
+    await send({"type": "websocket.http.response.start", "status": 401, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": b"denied ", "more_body": True})
+    await send({"type": "websocket.http.response.body", "body": b"by app"})
+
+
+def ws_closing_app_for(code: int, reason: str, *, before: tuple[str, ...] = ()) -> Any:
+    """Accepts, waits for one message, sends the texts in `before`, then closes with `code` and `reason`."""
+
+    @websocket_only
+    async def ws_closing_app(scope: dict, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        for text in before:
+            await send({"type": "websocket.send", "text": text})
+        await send({"type": "websocket.close", "code": code, "reason": reason})
+
+    return ws_closing_app
+
+
+def ws_sends(*messages: Any) -> Any:
+    """A WebSocket app that takes websocket.connect, sends `messages` in order and returns."""
+
+    @websocket_only
+    async def ws_sends_app(scope: dict, receive: Any, send: Any) -> None:
+        await receive()
+        for message in messages:
+            await send(message)
+
+    return ws_sends_app
+
+
+class WSSilentApp:
+    """Takes websocket.connect and never answers; `cancelled` tells whether the kit cancelled it."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return
+        await receive()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+
+
+@websocket_only
+async def ws_mute_app(scope: dict, receive: Any, send: Any) -> None:
+    """Accepts and never sends anything; returns on websocket.disconnect."""
+    await receive()
+    await send({"type": "websocket.accept"})
+    while (await receive())["type"] != "websocket.disconnect":
+        pass
+
+
+@websocket_only
+async def ws_raising_before_accept_app(scope: dict, receive: Any, send: Any) -> None:
+    await receive()
+    raise ValueError("boom before accept")
+
+
+def ws_raising_after_accept_app_for(go: asyncio.Event) -> Any:
+    """Accepts, waits until the test sets `go`, then raises ValueError('boom after accept')."""
+
+    @websocket_only
+    async def ws_raising_after_accept_app(scope: dict, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await go.wait()
+        raise ValueError("boom after accept")
+
+    return ws_raising_after_accept_app
+
+
+class ChatApp:
+    """A chat room: each WebSocket (`?name=...`) joins; a text message goes to every member as 'name: text'.
+
+    HTTP: GET answers JSON {"members": [names]}; POST broadcasts its body as
+    'server: body' and answers 204. `members` maps a name to its send().
+    """
+
+    def __init__(self) -> None:
+        self.members: dict[str, Any] = {}
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            await self._session(scope, receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _broadcast(self, text: str) -> None:
+        for member_send in list(self.members.values()):
+            await member_send({"type": "websocket.send", "text": text})
+
+    async def _session(self, scope: dict, receive: Any, send: Any) -> None:
+        name = scope["query_string"].decode().partition("name=")[2] or "anonymous"
+        await receive()
+        await send({"type": "websocket.accept"})
+        self.members[name] = send
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                await self._broadcast(f"{name}: {message['text']}")
+        finally:
+            del self.members[name]
+
+    async def _http(self, scope: dict, receive: Any, send: Any) -> None:
+        body, _ = await read_body(receive)
+        if scope["method"] == "POST":
+            await self._broadcast(f"server: {body.decode()}")
+            await _start(send, 204, [])
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await _start(send, headers=[(b"content-type", b"application/json")])
+        await send({"type": "http.response.body", "body": json.dumps({"members": sorted(self.members)}).encode()})

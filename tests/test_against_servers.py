@@ -10,7 +10,9 @@ reason, in DELIBERATE_DIFFERENCES below; anything else that differs fails.
 Where the servers disagree, the kit must agree with at least one of them.
 WSGIEnvironTests and ASGIScopeTests compare the request cases (ASGI also what
 receive() gave), ASGILifespanScopeTests the lifespan scope and events,
-TranslationEntryTests the "<case>" entries both interfaces share.
+ASGIWebSocketTests the WebSocket cases (the scope, what the app received and
+what its send() did, what the client saw), TranslationEntryTests the "<case>"
+entries both interfaces share.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ import unittest
 from functools import lru_cache
 from typing import Any, Callable, NamedTuple
 
-from asgiwsgi_testkit import ASGITestClient, WSGITestClient, call_asgi, make_environ, make_scope
+from asgiwsgi_testkit import (
+    ASGITestClient,
+    ProtocolError,
+    WebSocketDenied,
+    WSGITestClient,
+    call_asgi,
+    make_environ,
+    make_scope,
+    make_websocket_scope,
+)
 from tests import fixtures
 
 # --------------------------------------------------------------------------------------
@@ -31,15 +42,17 @@ from tests import fixtures
 # Keys, most specific first (the first that exists names a difference):
 #   "<case>/<KEY>"    that key in that case only
 #   "<server>/<KEY>"  that key on that server only
+#   "websocket/<KEY>" that key in every WebSocket case (looked up before "<KEY>")
 #   "<KEY>"           that key everywhere
 #   "<case>"          how the case's raw request is translated into a kit call, where the
 #                     bytes say something the kit cannot (or does not) express
 # <KEY> is an environ key (upper-case or dotted) or a scope key (a lower-case word), or a
 # pseudo-key for what the app observed beyond them: WSGI "<body read>", "<read(1) after the
 # body>", "<os.environ keys copied>"; ASGI "<body events>", "<receive() before the
-# response>", "<next receive() after the response>", ... (ASGI_PSEUDO_KEYS).
+# response>", "<next receive() after the response>", ..., and for WebSocket cases
+# "<handshake>", "<websocket.disconnect>", ... (ASGI_PSEUDO_KEYS).
 # "<case>" entries are shared by the interfaces (the raw requests are the same), so their
-# text stays interface-neutral. WebSocket cases are not compared yet (WEBSOCKET_REASON).
+# text stays interface-neutral.
 # --------------------------------------------------------------------------------------
 
 _PROXY_HEADERS = (
@@ -185,12 +198,15 @@ DELIBERATE_DIFFERENCES = {
     ),
     # -- ASGI, one server ----------------------------------------------------------------
     "hypercorn/asgi": (
-        "hypercorn says spec_version '2.1'; the kit sends uvicorn's {'version': '3.0',"
-        " 'spec_version': '2.3'} (SPEC section 5): it implements the 2.3 keys"
+        "hypercorn says spec_version '2.1' (HTTP) and '2.3' (WebSocket); the kit sends uvicorn's"
+        " {'version': '3.0', 'spec_version': '2.3'} for HTTP and '2.4' for WebSocket (SPEC"
+        " section 5): it implements those versions' keys"
     ),
     "daphne/asgi": "daphne leaves spec_version out; the kit sends uvicorn's (see hypercorn/asgi)",
     "daphne/server": "daphne gives a list; the kit gives a (host, port) tuple, like uvicorn and hypercorn",
     "daphne/client": "daphne gives a list; the kit gives a (host, port) tuple, like uvicorn and hypercorn",
+    "daphne/http_version": "on a WebSocket scope daphne leaves http_version out; the kit gives '1.1' like uvicorn and hypercorn",
+    "daphne/scheme": "on a WebSocket scope daphne leaves scheme out; the kit gives 'ws' like uvicorn and hypercorn",
     "daphne/state": (
         "daphne runs no lifespan, so its scopes have no state; the kit's carry a shallow copy of"
         " the lifespan state, like uvicorn's and hypercorn's"
@@ -280,6 +296,69 @@ DELIBERATE_DIFFERENCES = {
     "disconnect_before_response/<receive() after sending to a client that left>": (
         "see disconnect_before_response/<receive() waiting for the client to leave>"
     ),
+    # -- ASGI WebSocket ------------------------------------------------------------------
+    "websocket/extensions": (
+        "the kit advertises {'websocket.http.response': {}} on a WebSocket scope (it takes"
+        " denial responses), like uvicorn and hypercorn; daphne leaves extensions out"
+    ),
+    "ws_accept_subprotocols_echo/headers": (
+        "the kit passes the handshake headers as sent, like uvicorn-h11 and hypercorn;"
+        " uvicorn-httptools (wsproto) removes sec-websocket-protocol and daphne joins the two"
+        " X-Dup lines into 'a,b'"
+    ),
+    "hypercorn/<websocket.receive events>": (
+        "hypercorn sets the unused key of websocket.receive to None ({'text': 'h\u00e9llo',"
+        " 'bytes': None}); the kit sends only the key in use, like uvicorn and daphne (both"
+        " valid ASGI)"
+    ),
+    "hypercorn/<websocket.disconnect>": (
+        "hypercorn reports every close by the client as code 1006 without reason, answers the"
+        " app's own close with 1000, and never gives the app websocket.disconnect after a"
+        " refused handshake; the kit gives the client's code and reason, the app's code and"
+        " reason back, and 1006 after a refusal, like uvicorn"
+    ),
+    "daphne/<websocket.disconnect>": (
+        "daphne leaves the reason key out; the kit always includes it ('' when none was"
+        " given), like uvicorn"
+    ),
+    "hypercorn/<receive() after websocket.disconnect>": (
+        "after websocket.disconnect the kit's receive() returns websocket.disconnect (code"
+        " 1005) again at once, like uvicorn; hypercorn and daphne block, which would hang a"
+        " test until its timeout"
+    ),
+    "daphne/<receive() after websocket.disconnect>": "see hypercorn/<receive() after websocket.disconnect>",
+    "hypercorn/<send() after websocket.disconnect>": (
+        "the app's send() after the client disconnected raises ClientDisconnected, an OSError"
+        " (ASGI WebSocket spec 2.4, SPEC section 6), like uvicorn; hypercorn and daphne"
+        " silently drop the message"
+    ),
+    "daphne/<send() after websocket.disconnect>": "see hypercorn/<send() after websocket.disconnect>",
+    "daphne/<handshake>": (
+        "daphne ignores the headers of websocket.accept (no x-accept-header reached the"
+        " client) and, not advertising 'websocket.http.response', had the recorder refuse with"
+        " websocket.close (403) where the others sent its 401 denial response; the kit sends"
+        " both, like uvicorn and hypercorn"
+    ),
+    "daphne/<frames to the client>": "daphne drops the reason of the app's close frame; the kit gives it, like uvicorn and hypercorn",
+    "ws_client_close_nocode/<websocket.disconnect>": (
+        "see ws_client_close_nocode: the kit's client leaves the block, so the app receives"
+        " code 1000 and reason ''; uvicorn gave 1005, hypercorn 1006, daphne None"
+    ),
+    "ws_client_drop_tcp/<websocket.disconnect>": (
+        "see ws_client_drop_tcp: the kit's client leaves the block, so the app receives code"
+        " 1000 and reason ''; uvicorn gave 1005, hypercorn and daphne 1006"
+    ),
+    "ws_client_drop_tcp/<receive() after websocket.disconnect>": (
+        "see ws_client_drop_tcp: after the dropped connection every server's next receive()"
+        " blocked, uvicorn's too; the kit's client left cleanly, after which receive() gives"
+        " websocket.disconnect (code 1005) again at once, as uvicorn does after a close"
+    ),
+    "ws_app_close_code/<send() after websocket.disconnect>": (
+        "the recorder sent websocket.send after its own websocket.close: the kit's validator"
+        " (on by default) raises ProtocolError [asgi.websocket.after-close]; with"
+        " validate=False the send raises ClientDisconnected (an OSError) as on uvicorn;"
+        " hypercorn and daphne dropped the message"
+    ),
     # -- how raw requests become kit calls ----------------------------------------------
     "absolute_form_target": (
         "absolute-form target (proxy style): given to the kit as the absolute URL, which sets"
@@ -331,6 +410,15 @@ DELIBERATE_DIFFERENCES = {
         " for uvicorn, whose --root-path says a proxy already removed /mnt, so the target it"
         " received ('/mnt/sub/x') is the path below base_url"
     ),
+    "root_path__ws": "server mounted at /mnt: translated like root_path__prefixed, as a WebSocket",
+    "ws_client_close_nocode": (
+        "a close frame without a status code cannot be sent: close() takes a code a client may"
+        " send (1005 is reserved, RFC 6455 7.4.1); the kit's client leaves the block instead"
+    ),
+    "ws_client_drop_tcp": (
+        "an in-process client has no TCP connection to drop without a close frame; the kit's"
+        " client leaves the block instead"
+    ),
     "root_path__unprefixed": (
         "server mounted at /mnt, request outside it: given as an absolute URL on the same origin,"
         " with base_url ending in /mnt; for uvicorn (see root_path__prefixed) the target is the"
@@ -360,6 +448,9 @@ KIT_FOLLOWS_NO_SERVER = frozenset({
     "absolute_form_target/server",
     "disconnect_mid_body/<pending receive() when the response completed>",
     "disconnect_before_response/<receive() after sending to a client that left>",
+    "ws_client_close_nocode/<websocket.disconnect>",
+    "ws_client_drop_tcp/<websocket.disconnect>",
+    "ws_app_close_code/<send() after websocket.disconnect>",
 })
 
 
@@ -387,7 +478,8 @@ def _case_names(interface: str) -> frozenset[str]:
 
 def named_difference(case: str, server: str, key: str) -> str | None:
     """The table entry that names a difference on `key`, most specific first, or None."""
-    for name in (f"{case}/{key}", f"{server}/{key}", key):
+    websocket = (f"websocket/{key}",) if case in _websocket_case_names() else ()
+    for name in (f"{case}/{key}", f"{server}/{key}", *websocket, key):
         if name in DELIBERATE_DIFFERENCES:
             return name
     return None
@@ -775,7 +867,19 @@ _RECEIVE_LABELS = {
     "wait_for_disconnect": "<receive() waiting for the client to leave>",
     "receive_after_failed_send": "<receive() after sending to a client that left>",
 }
-ASGI_PSEUDO_KEYS = frozenset({BODY_EVENTS, RECEIVE_BEFORE, RECEIVE_PENDING, LIFESPAN_EVENTS, *_RECEIVE_LABELS.values()})
+# WebSocket cases: what the client saw of the handshake ((status, the headers the app
+# chose, denial body) with the subprotocol as sec-websocket-protocol), the messages the app
+# received, its first websocket.disconnect (or BLOCKED), the receive() after that, what its
+# send() after the disconnect did ('ok' or the exception's kind), and the frames the client
+# received from the app (the server's answer to a close the client started is left out).
+HANDSHAKE = "<handshake>"
+WS_MESSAGES = "<websocket.receive events>"
+WS_DISCONNECT = "<websocket.disconnect>"
+WS_RECEIVE_AFTER = "<receive() after websocket.disconnect>"
+WS_SEND_AFTER = "<send() after websocket.disconnect>"
+WS_FRAMES = "<frames to the client>"
+WEBSOCKET_PSEUDO_KEYS = frozenset({HANDSHAKE, WS_MESSAGES, WS_DISCONNECT, WS_RECEIVE_AFTER, WS_SEND_AFTER, WS_FRAMES})
+ASGI_PSEUDO_KEYS = frozenset({BODY_EVENTS, RECEIVE_BEFORE, RECEIVE_PENDING, LIFESPAN_EVENTS, *_RECEIVE_LABELS.values(), *WEBSOCKET_PSEUDO_KEYS})
 # Recorder modes (X-Capture-Mode) in which the recorder broke the protocol after the body, or
 # waited for the client to leave: it made no receive() probes, so neither does ScopeRecorder.
 _MODES_WITHOUT_PROBES = frozenset({
@@ -1018,7 +1122,6 @@ LIFESPAN_BUILDERS = {
     "ASGITestClient": lifespan_view_from_client,
 }
 LIFESPAN_CASE = "lifespan__normal"
-WEBSOCKET_REASON = "WebSocket sessions land with the WebSocket issue"
 
 
 def _asgi_cases() -> dict[str, dict[str, dict[str, Any]]]:
@@ -1051,6 +1154,283 @@ def _unnamed_differences(kit: dict[str, Any], real: dict[str, Any], case: str, s
         for key in sorted(set(kit) | set(real))
         if kit.get(key, ABSENT) != real.get(key, ABSENT) and named_difference(case, server, key) is None
     }
+
+
+# --------------------------------------------------------------------------------------
+# ASGI WebSocket: what the app and the client observed, and the kit's calls
+# --------------------------------------------------------------------------------------
+
+# The handshake response headers compared: the subprotocol the app chose, a denial
+# response's own header, and the header the recorder put in websocket.accept.
+_HANDSHAKE_HEADERS = ("sec-websocket-protocol", "www-authenticate", "x-accept-header")
+# Handshake headers the kit generates itself (its own are compared, so the raw request's are
+# not passed on); sec-websocket-key, a random nonce per connection, is compared as b'<key>'.
+_GENERATED_HANDSHAKE_HEADERS = frozenset({"upgrade", "connection", "sec-websocket-key", "sec-websocket-version"})
+# The client's recorded steps, as kit session calls: ('text', str), ('binary', bytes) and
+# ('receive', None) each read one message; ('close', (code, reason)); ('leave', None) for
+# what an in-process client cannot do (the case needs its "<case>" entry).
+_STEPS = (
+    (re.compile(r"sent text '(.*)'\Z"), lambda m: ("text", m.group(1))),
+    (re.compile(r"sent binary ((?:[0-9a-f]{2} ?)+)\Z"), lambda m: ("binary", bytes.fromhex(m.group(1)))),
+    (re.compile(r"sent close (\d+)(?: '(.*)')?\Z"), lambda m: ("close", (int(m.group(1)), m.group(2) or ""))),
+    (re.compile(r"sent close with empty payload\Z|closed TCP without a close frame\Z"), lambda m: ("leave", None)),
+    (re.compile(r"answered with close \d+\Z"), lambda m: ("receive", None)),
+    (re.compile(r"server closed the TCP connection\Z"), lambda m: None),
+)
+
+
+def _websocket_cases() -> dict[str, dict[str, dict[str, Any]]]:
+    return {case: records for case, records in _asgi_cases().items() if _is_websocket(records)}
+
+
+@lru_cache(maxsize=None)
+def _websocket_case_names() -> frozenset[str]:
+    return frozenset(_websocket_cases()) if fixtures.fixtures_available() else frozenset()
+
+
+def _is_websocket_entry(name: str) -> bool:
+    """True for a table entry only WebSocket comparisons use ('websocket/<KEY>' or '<ws case>/<KEY>')."""
+    prefix = name.rpartition("/")[0]
+    return prefix == "websocket" or prefix in _websocket_case_names()
+
+
+def _close_code(code: Any) -> Any:
+    """A close code as an int: wsproto and websockets give IntEnum members, recorded as objects."""
+    if isinstance(code, dict) and "$repr" in code:
+        return int(re.search(r"(\d+)>\Z", code["$repr"]).group(1))
+    return code
+
+
+def _ws_event(event: dict[str, Any]) -> dict[str, Any]:
+    return {key: _close_code(value) if key == "code" else value for key, value in event.items()}
+
+
+def _mask_key(view: dict[str, Any]) -> dict[str, Any]:
+    """`view` with the sec-websocket-key header value as b'<key>'."""
+    if "headers" not in view:
+        return view
+    type_name, pairs = view["headers"]
+    return {**view, "headers": (type_name, [(name, b"<key>" if name == b"sec-websocket-key" else value) for name, value in pairs])}
+
+
+def _handshake(status: int, headers: Any, body: bytes | None) -> tuple[Any, ...]:
+    return (status, tuple((name, headers.get(name)) for name in _HANDSHAKE_HEADERS), body or None)
+
+
+def websocket_server_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What the recorded app observed on an ASGI server in a WebSocket case, and what its client saw."""
+    app, client = record["app"], record["client"]
+    view = _mask_key(_scope_view(app["scope"]))
+    messages = []
+    for entry in app["receive_events"]:
+        label, event = entry["label"], entry.get("event")
+        if label == "connect":
+            continue
+        if label == "receive_after_disconnect":
+            view[WS_RECEIVE_AFTER] = BLOCKED if event is None else _ws_event(event)
+        elif event is None and entry.get("result") == "timeout":
+            view[WS_DISCONNECT] = BLOCKED
+        elif event["type"] == "websocket.receive":
+            messages.append(_ws_event(event))
+        elif event["type"] == "websocket.disconnect" and WS_DISCONNECT not in view:
+            view[WS_DISCONNECT] = _ws_event(event)
+        else:
+            raise ValueError(f"unknown receive() record {entry!r} in {record['server']}/{record['case']}")
+    view[WS_MESSAGES] = tuple(messages)
+    if app["mode"] in ("", "app_close"):  # the recorder's last send() came after the disconnect
+        last = app["send_results"][-1]
+        view[WS_SEND_AFTER] = "ok" if last.get("result") == "ok" else "OSError" if last.get("is_oserror") else last["raised"].rpartition(".")[2]
+    response = client["handshake_response"]
+    headers = {name.lower(): value for name, value in response["headers"]}
+    view[HANDSHAKE] = _handshake(response["status"], headers, response.get("body", "").encode("latin-1"))
+    client_closed = any(step.startswith("sent close") for step in client.get("steps") or ())
+    frames = []
+    for frame in client.get("frames") or ():
+        if frame["kind"] == "text":
+            frames.append(("text", frame["text"]))
+        elif frame["kind"] == "binary":
+            frames.append(("binary", frame["bytes_latin1"].encode("latin-1")))
+        elif frame["kind"] == "close" and not client_closed:
+            frames.append(("close", frame["code"], frame.get("reason", "")))
+    view[WS_FRAMES] = tuple(frames)
+    return view
+
+
+def _websocket_server_view_for(builder_name: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The server's view; the scope keys only for make_websocket_scope, which builds the scope only."""
+    view = websocket_server_view(record)
+    if builder_name == "make_websocket_scope":
+        view = {key: value for key, value in view.items() if key not in WEBSOCKET_PSEUDO_KEYS}
+    return view
+
+
+class WebSocketKitRequest(NamedTuple):
+    """The kit WebSocket session equivalent to one recorded handshake and what the client then did."""
+
+    path: str
+    headers: list[tuple[str, str]]
+    subprotocols: list[str] | None
+    base_url: str
+    steps: tuple[tuple[str, Any], ...]
+    translated: bool
+
+
+def websocket_kit_request(server: str, record: dict[str, Any], siblings: list[dict[str, Any]]) -> WebSocketKitRequest:
+    """Translate a WebSocket record's handshake and client steps into the kit's websocket_connect() session."""
+    request = asgi_kit_request(server, record, siblings)
+    headers = [(name, value) for name, value in request.headers if name.lower() not in _GENERATED_HANDSHAKE_HEADERS]
+    offered = next((value for name, value in headers if name.lower() == "sec-websocket-protocol"), None)
+    steps = []
+    for text in record["client"].get("steps") or ():
+        match, make = next(((pattern.match(text), make) for pattern, make in _STEPS if pattern.match(text)), (None, None))
+        if match is None:
+            raise ValueError(f"unknown client step {text!r} in {server}/{record['case']}")
+        if make(match) is not None:
+            steps.append(make(match))
+    translated = request.translated or any(kind == "leave" for kind, _ in steps)
+    subprotocols = [item.strip() for item in offered.split(",")] if offered else None
+    return WebSocketKitRequest(request.path, headers, subprotocols, request.base_url, tuple(steps), translated)
+
+
+async def _websocket_probe(receive: Callable[..., Any]) -> Any:
+    """What one receive() gives within a few turns of the loop (as _receive_outcome), or BLOCKED."""
+    task = asyncio.ensure_future(receive())
+    try:
+        for _ in range(_TURNS_BEFORE_BLOCKED):
+            if task.done():
+                break
+            await asyncio.sleep(0)  # one turn of the loop, not a wait
+        return _ws_event(task.result()) if task.done() else BLOCKED
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+class WebSocketRecorder(ScopeRecorder):
+    """ScopeRecorder that answers WebSocket scopes as the fixtures' recorder app did, per X-Capture-Mode.
+
+    '' (echo): accepts with the last offered subprotocol and x-accept-header,
+    echoes 'echo:' + each message until websocket.disconnect, then sends once
+    more and receives once more; 'deny': closes before accepting;
+    'denial_response': a 401 denial response when the scope offers it;
+    'app_close': accepts, closes with 4001 'app says bye', receives, sends.
+    `swallowed` is the ProtocolError its send() raised, if any.
+    """
+
+    swallowed: BaseException | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _websocket(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        view = _mask_key(_scope_view({**scope, "state": dict(scope["state"])} if "state" in scope else scope))
+        self.views.append(view)
+        await receive()  # websocket.connect
+        mode = dict(scope["headers"]).get(b"x-capture-mode", b"").decode("latin-1")
+        if mode == "deny" or (mode == "denial_response" and "websocket.http.response" not in scope.get("extensions", {})):
+            await send({"type": "websocket.close"})
+        elif mode == "denial_response":
+            await send({"type": "websocket.http.response.start", "status": 401, "headers": [(b"content-type", b"text/plain"), (b"www-authenticate", b"Bearer")]})
+            await send({"type": "websocket.http.response.body", "body": b"denied by app"})
+        else:
+            offered = scope["subprotocols"]
+            await send({"type": "websocket.accept", "subprotocol": offered[-1] if offered else None, "headers": [(b"x-accept-header", b"yes")]})
+        messages: list[dict[str, Any]] = []
+        if mode == "app_close":
+            await send({"type": "websocket.close", "code": 4001, "reason": "app says bye"})
+        if mode in ("deny", "denial_response", "app_close"):
+            view[WS_DISCONNECT] = await _websocket_probe(receive)
+        else:
+            while True:
+                event = await receive()
+                if event["type"] == "websocket.disconnect":
+                    view[WS_DISCONNECT] = _ws_event(event)
+                    break
+                messages.append(dict(event))
+                text, data = event.get("text"), event.get("bytes")
+                await send({"type": "websocket.send", "text": "echo:" + text} if text is not None else {"type": "websocket.send", "bytes": b"echo:" + data})
+        view[WS_MESSAGES] = tuple(messages)
+        if mode in ("", "app_close"):
+            view[WS_SEND_AFTER] = await self._send_outcome(send)
+        if mode == "":
+            view[WS_RECEIVE_AFTER] = await _websocket_probe(receive)
+
+    async def _send_outcome(self, send: Callable[..., Any]) -> str:
+        try:
+            await send({"type": "websocket.send", "text": "after the disconnect"})
+        except OSError:
+            return "OSError"
+        except ProtocolError as error:
+            self.swallowed = error
+            return f"ProtocolError [{error.rule}]"
+        return "ok"
+
+
+def _kit_frame(event: dict[str, Any]) -> tuple[Any, ...]:
+    if event["type"] == "websocket.close":
+        return ("close", event["code"], event["reason"])
+    return ("text", event["text"]) if event.get("text") is not None else ("binary", event["bytes"])
+
+
+async def websocket_view_from_make_websocket_scope(request: WebSocketKitRequest) -> dict[str, Any]:
+    """make_websocket_scope() for the handshake: the scope only."""
+    scope = make_websocket_scope(request.path, headers=request.headers, subprotocols=request.subprotocols, base_url=request.base_url, state=ScopeRecorder.startup_state())
+    return _mask_key(_scope_view(scope))
+
+
+async def websocket_view_from_client(request: WebSocketKitRequest, *, validate: bool = True) -> dict[str, Any]:
+    """Run the session with ASGITestClient (lifespan on) against a WebSocketRecorder; what the app and the test saw."""
+    recorder = WebSocketRecorder()
+    frames = []
+    async with ASGITestClient(recorder, base_url=request.base_url, lifespan="on", validate=validate) as client:
+        try:
+            async with client.websocket_connect(request.path, subprotocols=request.subprotocols, headers=request.headers) as ws:
+                chosen = {name: ws.accept_headers.get(name) for name in _HANDSHAKE_HEADERS}
+                handshake = _handshake(101, {**chosen, "sec-websocket-protocol": ws.subprotocol}, None)
+                for kind, argument in request.steps:
+                    if kind == "text":
+                        await ws.send_text(argument)
+                    elif kind == "binary":
+                        await ws.send_bytes(argument)
+                    elif kind == "close":
+                        await ws.close(*argument)
+                    if kind in ("text", "binary", "receive"):
+                        frames.append(_kit_frame(await ws.receive()))
+        except WebSocketDenied as denied:
+            response = denied.response
+            handshake = _handshake(denied.status_code, response.headers if response is not None else {}, response.body if response is not None else None)
+        except ProtocolError as error:
+            if error is not recorder.swallowed:  # the validator re-raises what the recorder swallowed
+                raise
+    _assert_nothing_pending()
+    if len(recorder.views) != 1:
+        raise AssertionError(f"the recording app was called {len(recorder.views)} times")
+    view = recorder.views[0]
+    view[HANDSHAKE] = handshake
+    view[WS_FRAMES] = tuple(frames)
+    return view
+
+
+WEBSOCKET_BUILDERS = {
+    "make_websocket_scope": websocket_view_from_make_websocket_scope,
+    "ASGITestClient": websocket_view_from_client,
+}
+
+
+async def _websocket_comparisons():
+    """Yield (builder name, case, server, kit view, server view, request) for every WebSocket record that reached the app."""
+    for case, records in _websocket_cases().items():
+        for server, record in records.items():
+            if not record["app_called"]:
+                continue
+            siblings = [other for name, other in records.items() if name != server]
+            request = websocket_kit_request(server, record, siblings)
+            for builder_name, builder in WEBSOCKET_BUILDERS.items():
+                yield builder_name, case, server, await builder(request), _websocket_server_view_for(builder_name, record), request
+
 
 
 @fixtures.skip_without_fixtures
@@ -1125,7 +1505,7 @@ class ASGIScopeTests(unittest.IsolatedAsyncioTestCase):
                             shown = ", ".join(f"{server} {_show(value)}" for server, value in values.items())
                             mine = ", ".join(f"for {server} {_show(view.get(key, ABSENT))}" for server, view in kit.items())
                             self.assertNotEqual(agree, [], f"{builder_name} gives {mine} for {key} in {case}; the servers: {shown}")
-        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if entry_interface(name) == "asgi")
+        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if entry_interface(name) == "asgi" and not _is_websocket_entry(name))
         self.assertEqual(unused, [], "ASGI entries of KIT_FOLLOWS_NO_SERVER no longer needed")
 
     async def test_every_named_asgi_difference_is_still_needed(self):
@@ -1138,6 +1518,8 @@ class ASGIScopeTests(unittest.IsolatedAsyncioTestCase):
                 for builder_name, builder in LIFESPAN_BUILDERS.items():
                     kit, real = await builder(), _lifespan_server_view_for(builder_name, record)
                     used.update(named_difference(LIFESPAN_CASE, server, key) for key in set(kit) | set(real) if kit.get(key, ABSENT) != real.get(key, ABSENT))
+        async for _, case, server, kit, real, _ in _websocket_comparisons():
+            used.update(named_difference(case, server, key) for key in set(kit) | set(real) if kit.get(key, ABSENT) != real.get(key, ABSENT))
         stale = sorted(name for name in DELIBERATE_DIFFERENCES if entry_interface(name) == "asgi" and name not in used)
         self.assertEqual(stale, [], "DELIBERATE_DIFFERENCES entries that no ASGI comparison needs any more")
 
@@ -1151,12 +1533,6 @@ class ASGIScopeTests(unittest.IsolatedAsyncioTestCase):
                     answers = {server: (r["client"].get("response") or {}).get("status") for server, r in records.items()}
                     self.assertEqual(set(answers.values()), {400}, f"no ASGI server called the app for {case}: {answers}")
                     self.skipTest(f"every ASGI server refused {case} with 400: nothing to compare")
-
-    def test_websocket_cases_wait_for_the_websocket_session(self):
-        self.assertGreaterEqual(len(self.websocket_cases), 7, f"only {len(self.websocket_cases)} WebSocket cases found")
-        for case in self.websocket_cases:
-            with self.subTest(case=case):
-                self.skipTest(WEBSOCKET_REASON)
 
     async def test_repeated_cookie_headers_differ_only_as_the_table_says(self):
         # headers_repeated/headers: one Cookie header, the values joined with '; ', after the others.
@@ -1228,6 +1604,99 @@ class ASGILifespanScopeTests(unittest.IsolatedAsyncioTestCase):
 
 
 @fixtures.skip_without_fixtures
+class ASGIWebSocketTests(unittest.IsolatedAsyncioTestCase):
+    """make_websocket_scope() and ASGITestClient.websocket_connect() against uvicorn (h11, httptools), hypercorn and daphne, case by case."""
+
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.cases = _websocket_cases()
+
+    async def _check_each_server(self, builder_name: str) -> None:
+        builder = WEBSOCKET_BUILDERS[builder_name]
+        for case, records in self.cases.items():
+            for server, record in records.items():
+                with self.subTest(builder=builder_name, case=case, server=server):
+                    if not record["app_called"]:
+                        self.skipTest(_not_called_reason(server, record))
+                    request = websocket_kit_request(server, record, [other for name, other in records.items() if name != server])
+                    if request.translated:
+                        self.assertTrue(case in DELIBERATE_DIFFERENCES, f"case {case!r} needs translating: say how in DELIBERATE_DIFFERENCES[{case!r}]")
+                    unnamed = _unnamed_differences(await builder(request), _websocket_server_view_for(builder_name, record), case, server)
+                    lines = [f"  {key}: kit {_show(k)}, {server} {_show(s)}" for key, (k, s) in unnamed.items()]
+                    self.assertEqual(unnamed, {}, f"{builder_name} differs from {server} on {case}, not named in DELIBERATE_DIFFERENCES:\n" + "\n".join(lines))
+
+    async def test_make_websocket_scope_matches_each_server_except_named_differences(self):
+        await self._check_each_server("make_websocket_scope")
+
+    async def test_client_session_matches_each_server_except_named_differences(self):
+        await self._check_each_server("ASGITestClient")
+
+    async def test_kit_agrees_with_a_server_wherever_the_servers_disagree(self):
+        # As for HTTP: where the servers disagree on a key, the kit does what at least one of
+        # them does, unless KIT_FOLLOWS_NO_SERVER names "<case>/<KEY>" or "websocket/<KEY>"
+        # (the bare "<KEY>" entries there are HTTP's).
+        used = set()
+        for builder_name, builder in WEBSOCKET_BUILDERS.items():
+            for case, records in self.cases.items():
+                called = {server: record for server, record in records.items() if record["app_called"]}
+                real, kit = {}, {}
+                for server, record in called.items():
+                    siblings = [other for other in records.values() if other is not record]
+                    real[server] = _asgi_without_port(_websocket_server_view_for(builder_name, record), record)
+                    kit[server] = _asgi_without_port(await builder(websocket_kit_request(server, record, siblings)), record)
+                for key in sorted(set().union(*real.values(), *kit.values())):
+                    values = {server: view.get(key, ABSENT) for server, view in real.items()}
+                    if all(value == values[next(iter(values))] for value in values.values()):
+                        continue
+                    with self.subTest(builder=builder_name, case=case, key=key):
+                        agree = [server for server in called if kit[server].get(key, ABSENT) == values[server]]
+                        exception = next((name for name in (f"{case}/{key}", f"websocket/{key}") if name in KIT_FOLLOWS_NO_SERVER), None)
+                        if exception is not None:
+                            used.add(exception)
+                            self.assertEqual(agree, [], f"{exception!r} is in KIT_FOLLOWS_NO_SERVER but the kit agrees with {agree}")
+                        else:
+                            shown = ", ".join(f"{server} {_show(value)}" for server, value in values.items())
+                            mine = ", ".join(f"for {server} {_show(view.get(key, ABSENT))}" for server, view in kit.items())
+                            self.assertNotEqual(agree, [], f"{builder_name} gives {mine} for {key} in {case}; the servers: {shown}")
+        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if _is_websocket_entry(name))
+        self.assertEqual(unused, [], "WebSocket entries of KIT_FOLLOWS_NO_SERVER no longer needed")
+
+    def test_every_recorded_websocket_case_is_compared(self):
+        self.assertGreaterEqual(len(self.cases), 7, f"only {len(self.cases)} WebSocket cases found in {fixtures.FIXTURES_DIR}")
+        for case, records in self.cases.items():
+            with self.subTest(case=case):
+                self.assertEqual([server for server, record in records.items() if not record["app_called"]], [])
+
+    async def test_send_after_app_close_raises_os_error_like_uvicorn_without_validation(self):
+        # ws_app_close_code/<send() after websocket.disconnect>: validated, the kit reports the
+        # recorder's send after its own close as a ProtocolError; unvalidated it is uvicorn's OSError.
+        record = fixtures.load("uvicorn-h11", "ws_app_close_code")
+        request = websocket_kit_request("uvicorn-h11", record, [])
+        validated = await websocket_view_from_client(request)
+        unvalidated = await websocket_view_from_client(request, validate=False)
+        self.assertEqual(validated[WS_SEND_AFTER], "ProtocolError [asgi.websocket.after-close]")
+        self.assertEqual(unvalidated[WS_SEND_AFTER], "OSError")
+        self.assertEqual(unvalidated[WS_SEND_AFTER], websocket_server_view(record)[WS_SEND_AFTER])
+        self.assertEqual(unvalidated[WS_DISCONNECT], {"type": "websocket.disconnect", "code": 4001, "reason": "app says bye"})
+        _assert_nothing_pending()
+
+    async def test_echo_session_observes_what_uvicorn_h11_gave_its_app(self):
+        # The whole conversation of ws_accept_subprotocols_echo, spelled out.
+        record = fixtures.load("uvicorn-h11", "ws_accept_subprotocols_echo")
+        view = await websocket_view_from_client(websocket_kit_request("uvicorn-h11", record, []))
+        self.assertEqual(view[WS_MESSAGES], ({"type": "websocket.receive", "text": "h\u00e9llo"}, {"type": "websocket.receive", "bytes": b"\x00\x01\xff"}))
+        self.assertEqual(view[WS_DISCONNECT], {"type": "websocket.disconnect", "code": 1000, "reason": "done"})
+        self.assertEqual(view[WS_RECEIVE_AFTER], {"type": "websocket.disconnect", "code": 1005})
+        self.assertEqual(view[WS_SEND_AFTER], "OSError")
+        self.assertEqual(view[HANDSHAKE], (101, (("sec-websocket-protocol", "superchat"), ("www-authenticate", None), ("x-accept-header", "yes")), None))
+        self.assertEqual(view[WS_FRAMES], (("text", "echo:h\u00e9llo"), ("binary", b"echo:\x00\x01\xff")))
+        self.assertEqual({key: view[key] for key in WEBSOCKET_PSEUDO_KEYS}, {key: websocket_server_view(record)[key] for key in WEBSOCKET_PSEUDO_KEYS})
+        _assert_nothing_pending()
+
+
+@fixtures.skip_without_fixtures
 class TranslationEntryTests(unittest.TestCase):
     """The "<case>" entries of DELIBERATE_DIFFERENCES: how raw requests become kit calls, for both interfaces."""
 
@@ -1235,14 +1704,15 @@ class TranslationEntryTests(unittest.TestCase):
         translated = set()
         for interface, every in (("wsgi", _wsgi_cases()), ("asgi", _asgi_cases())):
             for case, records in every.items():
-                if interface == "asgi" and _is_websocket(records):
-                    continue
+                websocket = interface == "asgi" and _is_websocket(records)
                 for server, record in records.items():
                     siblings = [other for name, other in records.items() if name != server]
                     if not record["app_called"]:
                         continue
                     if interface == "wsgi":
                         request = wsgi_kit_request(case, record, siblings)
+                    elif websocket:
+                        request = websocket_kit_request(server, record, siblings)
                     else:
                         request = asgi_kit_request(server, record, siblings)
                     if request.translated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unittest
 
-from asgiwsgi_testkit._asgi_scope import lifespan_scope, make_scope
+from asgiwsgi_testkit._asgi_scope import lifespan_scope, make_scope, make_websocket_scope
 
 
 class HTTPScopeTests(unittest.TestCase):
@@ -115,6 +115,111 @@ class OtherScopeTypeTests(unittest.TestCase):
         state = {"a": 1}
         self.assertIs(make_scope(scope_type="lifespan", state=state)["state"], state)
         self.assertIs(lifespan_scope(state)["state"], state)
+
+
+HANDSHAKE = [
+    (b"upgrade", b"websocket"),
+    (b"connection", b"Upgrade"),
+    (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+    (b"sec-websocket-version", b"13"),
+]
+
+
+class WebSocketScopeTests(unittest.TestCase):
+    """make_websocket_scope: the scope uvicorn hands a WebSocket app, handshake headers included."""
+
+    def test_keys_and_types_match_spec_for_default_scope(self):
+        scope = make_websocket_scope()
+        self.assertEqual(
+            scope,
+            {
+                "type": "websocket",
+                "asgi": {"version": "3.0", "spec_version": "2.4"},
+                "http_version": "1.1",
+                "server": ("testserver", 80),
+                "client": ("127.0.0.1", 50000),
+                "scheme": "ws",
+                "root_path": "",
+                "path": "/",
+                "raw_path": b"/",
+                "query_string": b"",
+                "headers": [(b"host", b"testserver"), *HANDSHAKE],
+                "subprotocols": [],
+                "extensions": {"websocket.http.response": {}},
+            },
+        )
+        self.assertNotIn("method", scope)
+        self.assertIs(type(scope["server"]), tuple)
+
+    def test_subprotocols_listed_and_sent_as_header_when_given(self):
+        scope = make_websocket_scope("/chat", subprotocols=("chat", "superchat"))
+        self.assertEqual(scope["subprotocols"], ["chat", "superchat"])
+        self.assertIs(type(scope["subprotocols"]), list)
+        self.assertEqual(scope["headers"][-1], (b"sec-websocket-protocol", b"chat, superchat"))
+
+    def test_given_protocol_header_kept_instead_of_the_generated_one(self):
+        scope = make_websocket_scope(headers={"Sec-WebSocket-Protocol": "v2"}, subprotocols=["v1"])
+        self.assertEqual([v for k, v in scope["headers"] if k == b"sec-websocket-protocol"], [b"v2"])
+        self.assertEqual(scope["subprotocols"], ["v1"])
+
+    def test_given_handshake_header_replaces_the_default(self):
+        scope = make_websocket_scope(headers=[("Sec-WebSocket-Version", "8"), ("X-Dup", "a"), ("X-Dup", "b")])
+        self.assertEqual(
+            scope["headers"],
+            [(b"host", b"testserver"), *HANDSHAKE[:3], (b"sec-websocket-version", b"8"), (b"x-dup", b"a"), (b"x-dup", b"b")],
+        )
+
+    def test_path_decoded_and_raw_path_encoded_with_query_split_off(self):
+        scope = make_websocket_scope("/ws/echo path/caf%C3%A9?x=1&x=2&y=%2F")
+        self.assertEqual((scope["path"], scope["raw_path"]), ("/ws/echo path/caf\u00e9", b"/ws/echo%20path/caf%C3%A9"))
+        self.assertEqual(scope["query_string"], b"x=1&x=2&y=%2F")
+
+    def test_positional_parameters_keep_positions(self):
+        scope = make_websocket_scope("/ws", b"a=1", [("X-A", "1")], ["chat"])
+        self.assertEqual((scope["path"], scope["query_string"], scope["subprotocols"]), ("/ws", b"a=1", ["chat"]))
+        self.assertIn((b"x-a", b"1"), scope["headers"])
+
+    def test_query_mapping_and_cookies_encoded(self):
+        scope = make_websocket_scope("/ws", query={"room": "a b"}, cookies={"session": "abc"})
+        self.assertEqual(scope["query_string"], b"room=a+b")
+        self.assertEqual(scope["headers"][-1], (b"cookie", b"session=abc"))
+
+    def test_wss_url_sets_scheme_host_and_port(self):
+        scope = make_websocket_scope("wss://example.org:8443/live")
+        self.assertEqual((scope["scheme"], scope["server"], scope["path"]), ("wss", ("example.org", 8443), "/live"))
+        self.assertEqual(scope["headers"][0], (b"host", b"example.org:8443"))
+
+    def test_http_base_url_becomes_ws_and_https_becomes_wss(self):
+        self.assertEqual(make_websocket_scope(base_url="http://h:8000")["scheme"], "ws")
+        scope = make_websocket_scope(base_url="https://h")
+        self.assertEqual((scope["scheme"], scope["server"]), ("wss", ("h", 443)))
+
+    def test_scheme_wss_moves_default_port(self):
+        self.assertEqual(make_websocket_scope(scheme="wss")["server"], ("testserver", 443))
+
+    def test_path_includes_root_path_when_base_url_has_a_path(self):
+        scope = make_websocket_scope("/ws/x", base_url="ws://testserver/mnt")
+        self.assertEqual((scope["root_path"], scope["path"], scope["raw_path"]), ("/mnt", "/mnt/ws/x", b"/mnt/ws/x"))
+
+    def test_state_client_and_http_version_taken_when_given(self):
+        state = {"db": "up"}
+        scope = make_websocket_scope(state=state, client=("10.0.0.2", 4000), http_version="2")
+        self.assertIs(scope["state"], state)
+        self.assertEqual((scope["client"], scope["http_version"]), (("10.0.0.2", 4000), "2"))
+
+    def test_subprotocols_as_a_str_raises_type_error(self):
+        with self.assertRaisesRegex(TypeError, r"^subprotocols= must be a list of str such as \['chat'\], not 'chat'$"):
+            make_websocket_scope(subprotocols="chat")
+
+    def test_http_scheme_raises_value_error(self):
+        with self.assertRaisesRegex(ValueError, r"^scheme= must be 'ws' or 'wss', not 'https'$"):
+            make_websocket_scope(scheme="https")
+
+    def test_unknown_keyword_raises_type_error_naming_the_builder(self):
+        for keyword in ("method", "scope_type", "bogus"):
+            with self.subTest(keyword=keyword):
+                with self.assertRaisesRegex(TypeError, rf"^make_websocket_scope\(\) got an unexpected keyword argument '{keyword}' \(accepted: base_url, "):
+                    make_websocket_scope(**{keyword: "x"})
 
 
 class ArgumentErrorTests(unittest.TestCase):

@@ -7,10 +7,11 @@ import tempfile
 import unittest
 from typing import Any, Awaitable, Callable
 
-from asgiwsgi_testkit import ProtocolError
+from asgiwsgi_testkit import ASGITestClient, ProtocolError, WebSocketSession
 from asgiwsgi_testkit._asgi_call import call_asgi
-from asgiwsgi_testkit._asgi_scope import lifespan_scope, make_scope
+from asgiwsgi_testkit._asgi_scope import lifespan_scope, make_scope, make_websocket_scope
 from asgiwsgi_testkit._asgi_validate import RULES, validate_asgi
+from tests.asgi_apps import ws_sends
 
 App = Callable[[Any, Any, Any], Awaitable[None]]
 START = {"type": "http.response.start", "status": 200, "headers": []}
@@ -60,6 +61,13 @@ _BAD_HEADERS = {"type": "http.response.start", "status": 200, "headers": [("cont
 _BAD_TRAILERS = {"type": "http.response.trailers", "headers": [(b"x-checksum", "abc")]}
 _LIFESPAN_UNKNOWN = {"type": "lifespan.startup.done"}
 _LIFESPAN_BAD_MESSAGE = {"type": "lifespan.startup.failed", "message": b"db down"}
+_ACCEPT = {"type": "websocket.accept"}
+_WS_TEXT = {"type": "websocket.send", "text": "hi"}
+_WS_BOTH = {"type": "websocket.send", "text": "hi", "bytes": b"hi"}
+_WS_BAD_SUBPROTOCOL = {"type": "websocket.accept", "subprotocol": 1}
+_DENIAL_START = {"type": "websocket.http.response.start", "status": 403, "headers": []}
+_WS_ORDER = "'websocket.accept', 'websocket.close' or 'websocket.http.response.start' first"
+_WS_KNOWN = "one of 'websocket.accept', 'websocket.close', 'websocket.http.response.body', 'websocket.http.response.start', 'websocket.send'"
 CASES: dict[str, tuple[str, App, Any, str, str]] = {
     "asgi.http.message-type": ("http", sends(["http.response.start", 200]), ["http.response.start", 200], "a dict with a str 'type' key",
                                "ASGI app sent ['http.response.start', 200], expected a dict with a str 'type'"),
@@ -89,6 +97,25 @@ CASES: dict[str, tuple[str, App, Any, str, str]] = {
     "asgi.http.returned-incomplete": ("http", sends(START, dict(BODY, more_body=True)), dict(BODY, more_body=True),
                                       "'http.response.body' with more_body False (or the trailers) before returning",
                                       "ASGI app returned before completing its response (GET /; waiting for http.response.body)"),
+    "asgi.websocket.message-type": ("websocket", ws_sends(["websocket.accept"]), ["websocket.accept"], "a dict with a str 'type' key",
+                                    "ASGI app sent ['websocket.accept'], expected a dict with a str 'type'"),
+    "asgi.websocket.unknown-event": ("websocket", ws_sends({"type": "websocket.accepted"}), {"type": "websocket.accepted"}, _WS_KNOWN,
+                                     "ASGI app sent unknown event type 'websocket.accepted' on a 'websocket' scope"),
+    "asgi.websocket.accept-first": ("websocket", ws_sends(_WS_TEXT), _WS_TEXT, _WS_ORDER, "ASGI app sent 'websocket.send' out of order (state 'connecting')"),
+    "asgi.websocket.open": ("websocket", ws_sends(_ACCEPT, _ACCEPT), _ACCEPT, "'websocket.send' or 'websocket.close' once accepted",
+                            "ASGI app sent 'websocket.accept' out of order (state 'open')"),
+    "asgi.websocket.denial-order": ("websocket", ws_sends(_DENIAL_START, _ACCEPT), _ACCEPT, "'websocket.http.response.body' until more_body is False",
+                                    "ASGI app sent 'websocket.accept' out of order (state 'denial-body')"),
+    "asgi.websocket.after-close": ("websocket", ws_sends(_ACCEPT, {"type": "websocket.close"}, _WS_TEXT), _WS_TEXT, "nothing after the WebSocket is closed",
+                                   "ASGI app sent 'websocket.send' after the websocket conversation finished"),
+    "asgi.websocket.denial-extension": ("websocket-without-extensions", ws_sends(_DENIAL_START), _DENIAL_START, "websocket.close to refuse the handshake",
+                                        "ASGI app sent 'websocket.http.response.start' but the scope does not advertise 'websocket.http.response'"),
+    "asgi.websocket.send-payload": ("websocket", ws_sends(_ACCEPT, _WS_BOTH), _WS_BOTH, "exactly one of text (str) or bytes (bytes)",
+                                    "ASGI app sent 'websocket.send' with both 'text' and 'bytes'"),
+    "asgi.websocket.key-type": ("websocket", ws_sends(_WS_BAD_SUBPROTOCOL), _WS_BAD_SUBPROTOCOL, "subprotocol as a str or None",
+                                "ASGI app sent 'websocket.accept' with subprotocol 1"),
+    "asgi.websocket.returned-without-answer": ("websocket", ws_sends(), None, "'websocket.accept', 'websocket.close' or a denial response",
+                                               "ASGI app returned without accepting or closing the WebSocket (WebSocket /ws)"),
     "asgi.lifespan.message-type": ("lifespan", lifespan_sends("receive", "lifespan.startup.complete"), "lifespan.startup.complete",
                                    "a dict with a str 'type' key", "ASGI app sent 'lifespan.startup.complete', expected a dict with a str 'type'"),
     "asgi.lifespan.unknown-event": ("lifespan", lifespan_sends("receive", _LIFESPAN_UNKNOWN), _LIFESPAN_UNKNOWN,
@@ -104,6 +131,16 @@ CASES: dict[str, tuple[str, App, Any, str, str]] = {
 async def trigger(scope_type: str, app: App) -> Any:
     if scope_type == "lifespan":
         return await run_lifespan(app)
+    if scope_type == "websocket":
+        async with ASGITestClient(app, lifespan="off").websocket_connect("/ws") as ws:
+            return await ws.receive()
+    if scope_type == "websocket-without-extensions":  # a scope like daphne's, advertising no denial responses
+        scope = make_websocket_scope("/ws")
+        del scope["extensions"]
+        session = WebSocketSession(validate_asgi(app), scope, 5.0, "WebSocket /ws")
+        await session.connect()
+        await session.leave()
+        return session
     return await call_asgi(validate_asgi(app), make_scope())
 
 
@@ -201,6 +238,75 @@ class RuleTests(unittest.IsolatedAsyncioTestCase):
 
     async def test_returned_incomplete_rule_from_server_when_body_unfinished(self):
         await self.check("asgi.http.returned-incomplete")
+
+    async def test_websocket_message_type_rule_when_message_is_a_list(self):
+        await self.check("asgi.websocket.message-type")
+
+    async def test_websocket_unknown_event_rule_when_type_misspelt(self):
+        await self.check("asgi.websocket.unknown-event")
+
+    async def test_websocket_accept_first_rule_when_send_comes_before_accept(self):
+        error = await self.check("asgi.websocket.accept-first")
+        self.assertIn("\n  request: WebSocket /ws", str(error))
+
+    async def test_websocket_open_rule_when_accept_sent_twice(self):
+        await self.check("asgi.websocket.open")
+
+    async def test_websocket_denial_order_rule_when_accept_follows_denial_start(self):
+        await self.check("asgi.websocket.denial-order")
+
+    async def test_websocket_after_close_rule_when_send_follows_close(self):
+        await self.check("asgi.websocket.after-close")
+
+    async def test_websocket_denial_extension_rule_when_scope_does_not_advertise_it(self):
+        await self.check("asgi.websocket.denial-extension")
+
+    async def test_websocket_send_payload_rule_when_both_keys_set(self):
+        await self.check("asgi.websocket.send-payload")
+
+    async def test_websocket_send_payload_rule_when_neither_key_set(self):
+        message = {"type": "websocket.send", "text": None}
+        with self.assertRaisesRegex(ProtocolError, r"^ASGI app sent 'websocket.send' with neither 'text' and 'bytes' \[asgi.websocket.send-payload\]") as caught:
+            await trigger("websocket", ws_sends(_ACCEPT, message))
+        self.assertEqual(caught.exception.value, message)
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_websocket_send_payload_rule_when_text_is_bytes(self):
+        message = {"type": "websocket.send", "text": b"hi"}
+        with self.assertRaisesRegex(ProtocolError, r"^ASGI app sent 'websocket.send' with text that is not str or bytes that are not bytes \[asgi.websocket.send-payload\]") as caught:
+            await trigger("websocket", ws_sends(_ACCEPT, message))
+        self.assertEqual((caught.exception.value, caught.exception.expected), (message, "text as str, bytes as bytes"))
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_websocket_key_type_rule_when_subprotocol_is_int(self):
+        await self.check("asgi.websocket.key-type")
+
+    async def test_websocket_key_type_rule_when_close_code_or_reason_has_wrong_type(self):
+        for message, shown, expected in (
+            ({"type": "websocket.close", "code": "1000"}, "with code '1000'", "code as an int such as 1000"),
+            ({"type": "websocket.close", "code": True}, "with code True", "code as an int such as 1000"),
+            ({"type": "websocket.close", "code": 1000, "reason": b"bye"}, "with reason b'bye'", "reason as a str or None"),
+        ):
+            with self.subTest(message=message):
+                with self.assertRaisesRegex(ProtocolError, rf"^ASGI app sent 'websocket.close' {shown} \[asgi.websocket.key-type\]") as caught:
+                    await trigger("websocket", ws_sends(_ACCEPT, message))
+                self.assertEqual((caught.exception.value, caught.exception.expected), (message, expected))
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_header_type_rule_when_accept_header_name_is_str(self):
+        message = {"type": "websocket.accept", "headers": [("x-a", b"1")]}
+        with self.assertRaisesRegex(ProtocolError, r"^ASGI app sent 'websocket.accept' with header name 'x-a' of type str \[asgi.http.header-type\]"):
+            await trigger("websocket", ws_sends(message))
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_status_type_rule_when_denial_status_is_str(self):
+        message = dict(_DENIAL_START, status="401")
+        with self.assertRaisesRegex(ProtocolError, r"^ASGI app sent 'websocket.http.response.start' with status '401' of type str \[asgi.http.status-type\]"):
+            await trigger("websocket", ws_sends(message))
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_websocket_returned_without_answer_rule_from_server_when_app_sends_nothing(self):
+        await self.check("asgi.websocket.returned-without-answer")
 
     async def test_lifespan_message_type_rule_when_message_is_str(self):
         await self.check("asgi.lifespan.message-type")
