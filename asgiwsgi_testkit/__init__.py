@@ -16,6 +16,7 @@ from ._wsgi_validate import validate_wsgi
 __version__ = "0.1.0"
 
 __all__ = [
+    "ASGIRecorder",
     "ASGITestCase",
     "ASGITestClient",
     "ASGITestResponse",
@@ -25,6 +26,7 @@ __all__ = [
     "ProtocolError",
     "ResponseAssertions",
     "TestkitError",
+    "WSGIRecorder",
     "WSGITestCase",
     "WSGITestClient",
     "WSGITestResponse",
@@ -33,6 +35,9 @@ __all__ = [
     "WebSocketSession",
     "call_asgi",
     "call_wsgi",
+    "compose",
+    "echo_app",
+    "fixed_response_app",
     "make_environ",
     "make_scope",
     "make_websocket_scope",
@@ -51,6 +56,11 @@ _LAZY = {
     "validate_asgi": "._asgi_validate",
     "WebSocketSession": "._asgi_websocket",
     "make_websocket_scope": "._asgi_scope",
+    "ASGIRecorder": "._middleware",
+    "WSGIRecorder": "._middleware",
+    "compose": "._middleware",
+    "echo_app": "._middleware",
+    "fixed_response_app": "._middleware",
     "ResponseAssertions": "._assertions",
     "WSGITestCase": "._testcase",
 }

@@ -430,28 +430,32 @@ class ProtocolErrorTests(WebSocketTestCase):
         self.assertNoTaskPending()
         return caught.exception
 
-    async def test_send_before_accept(self):
+    async def test_send_before_accept_raises_accept_first_rule(self):
         for validate in (True, False):
             with self.subTest(validate=validate):
                 error = await self.check([{"type": "websocket.send", "text": "hi"}], "asgi.websocket.accept-first", r"ASGI app sent 'websocket.send' out of order \(state 'connecting'\)", validate)
                 self.assertTrue(str(error).endswith("\n  request: WebSocket /ws"), str(error))
+        self.assertNoTaskPending()
 
-    async def test_accept_twice(self):
+    async def test_accept_twice_raises_open_rule(self):
         for validate in (True, False):
             with self.subTest(validate=validate):
                 await self.check([ACCEPT, ACCEPT], "asgi.websocket.open", r"ASGI app sent 'websocket.accept' out of order \(state 'open'\)", validate)
+        self.assertNoTaskPending()
 
-    async def test_both_payload_keys(self):
+    async def test_send_payload_rule_when_both_keys_set(self):
         for validate in (True, False):
             with self.subTest(validate=validate):
                 await self.check([ACCEPT, {"type": "websocket.send", "text": "a", "bytes": b"b"}], "asgi.websocket.send-payload", r"ASGI app sent 'websocket.send' with both 'text' and 'bytes'", validate)
+        self.assertNoTaskPending()
 
-    async def test_neither_payload_key(self):
+    async def test_send_payload_rule_when_neither_key_set(self):
         for validate in (True, False):
             with self.subTest(validate=validate):
                 await self.check([ACCEPT, {"type": "websocket.send"}], "asgi.websocket.send-payload", r"ASGI app sent 'websocket.send' with neither 'text' and 'bytes'", validate)
+        self.assertNoTaskPending()
 
-    async def test_wrong_key_types(self):
+    async def test_key_rules_when_values_have_wrong_types(self):
         cases = [
             ([ACCEPT, {"type": "websocket.send", "bytes": "text in bytes"}], "asgi.websocket.send-payload", r"ASGI app sent 'websocket.send' with text that is not str or bytes that are not bytes"),
             ([{"type": "websocket.accept", "subprotocol": b"chat"}], "asgi.websocket.key-type", r"ASGI app sent 'websocket.accept' with subprotocol b'chat'"),
@@ -461,12 +465,14 @@ class ProtocolErrorTests(WebSocketTestCase):
         for messages, rule, headline in cases:
             with self.subTest(rule=rule, message=messages[-1]):
                 await self.check(messages, rule, headline)
+        self.assertNoTaskPending()
 
-    async def test_app_returning_without_answer(self):
+    async def test_returned_without_answer_rule_when_app_returns_at_once(self):
         error = await self.check([], "asgi.websocket.returned-without-answer", r"ASGI app returned without accepting or closing the WebSocket \(WebSocket /ws\)", False)
         self.assertIsNone(error.value)
+        self.assertNoTaskPending()
 
-    async def test_swallowed_violation_still_raised(self):
+    async def test_violation_raised_when_app_swallowed_it(self):
         async def app(scope, receive, send):
             if scope["type"] != "websocket":
                 return

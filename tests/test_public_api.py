@@ -42,6 +42,8 @@ ASGI = frozenset({
 })
 #: SPEC section 2 names that land with WebSocket sessions and the middleware kit (SPEC sections 6, 7).
 MIDDLEWARE = frozenset({"compose", "WebSocketSession", "make_websocket_scope"})
+#: what the kit publishes beyond SPEC section 2: the middleware kit's terminal apps and recorders (SPEC section 7).
+EXTRAS = frozenset({"ASGIRecorder", "WSGIRecorder", "echo_app", "fixed_response_app"})
 #: internals STYLE 4.1 keeps private: they must never leak into __all__.
 PRIVATE = frozenset({"SentRequest", "build_request", "ClientCore", "RedirectTracker", "CookieJar", "UNSET", "Target"})
 
@@ -64,6 +66,9 @@ def run_python(code: str) -> str:
 
 
 class AllTests(unittest.TestCase):
+    def test_all_is_exactly_spec_names_plus_middleware_extras(self) -> None:
+        self.assertEqual(set(asgiwsgi_testkit.__all__), WSGI_AND_SHARED | ASGI | MIDDLEWARE | EXTRAS)
+
     def test_all_is_sorted_without_duplicates(self) -> None:
         names = list(asgiwsgi_testkit.__all__)
         self.assertEqual(names, sorted(names))
