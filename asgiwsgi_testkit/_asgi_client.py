@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 from ._asgi_call import HTTPExchange, run_http
 from ._asgi_lifespan import LIFESPAN_MODES, Lifespan
 from ._asgi_response import ASGITestResponse
-from ._asgi_scope import DEFAULT_CLIENT, _handshake_headers, check_client, check_http_version, scope_for, with_root_path
+from ._asgi_scope import DEFAULT_CLIENT, check_client, check_http_version, handshake_defaults, scope_for, with_root_path
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
@@ -171,18 +171,20 @@ class ASGITestClient(ClientSettings):
             response._reader = None
             await reader.aclose()
 
-    @asynccontextmanager
-    async def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None) -> AsyncIterator[WebSocketSession]:
-        """Open a WebSocket to the app and yield the session once the app accepted.
+    def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None) -> _WebSocketConnection:
+        """`async with client.websocket_connect(path) as ws:` opens a WebSocket and yields the session once the app accepted.
 
         A close before accept raises WebSocketDenied (403); a denial response
         raises WebSocketDenied carrying it. Leaving the block delivers
         websocket.disconnect and waits for the app to return.
         """
+        return _WebSocketConnection(self, path, subprotocols, headers, query, cookies)
+
+    async def _open_websocket(self, path: str, subprotocols: Any, headers: Any, query: Any, cookies: Any) -> WebSocketSession:
         await self._ensure_lifespan()
-        request = self._core.build("GET", path, {"headers": _handshake_headers(headers, subprotocols), "query": query, "cookies": cookies})
+        request = self._core.build("GET", path, {"headers": headers, "query": query, "cookies": cookies}, handshake_defaults(subprotocols), websocket=True)
         target = request.target
-        if target.scheme in ("http", "https"):
+        if target.scheme in ("http", "https"):  # an absolute http(s):// URL given for a WebSocket
             request.target = target._replace(scheme="ws" if target.scheme == "http" else "wss")
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, scope_type="websocket", client=self._client, http_version=self._http_version, state=state, subprotocols=list(subprotocols or ()))
@@ -192,13 +194,7 @@ class ASGITestClient(ClientSettings):
         except ProtocolError as error:
             error.add_context(f"request: WebSocket {request.path}")
             raise
-        try:
-            yield session
-        finally:
-            await session.leave()
-        error = session.app_error()
-        if error is not None:
-            raise error
+        return session
 
     # -- one exchange ---------------------------------------------------------------------
 
@@ -240,6 +236,35 @@ class ASGITestClient(ClientSettings):
                 raise
             return _server_error(exc, exchange, request)
         return ASGITestResponse.from_exchange(exchange, request)
+
+
+class _WebSocketConnection:
+    """What websocket_connect() returns: an async context manager around one WebSocketSession.
+
+    A small class rather than @asynccontextmanager: a connection is short, and
+    the generator machinery was a fifth of its cost.
+    """
+
+    __slots__ = ("_client", "_arguments", "_session")
+
+    def __init__(self, client: ASGITestClient, *arguments: Any) -> None:
+        self._client = client
+        self._arguments = arguments
+        self._session: WebSocketSession | None = None
+
+    async def __aenter__(self) -> WebSocketSession:
+        self._session = await self._client._open_websocket(*self._arguments)
+        return self._session
+
+    async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
+        session = self._session
+        if session is None:  # pragma: no cover - __aenter__ raised, so Python does not call this
+            return False
+        await session.leave()
+        error = session.app_error()
+        if error is not None and exc is None:
+            raise error
+        return False
 
 
 def _server_error(exc: BaseException, exchange: HTTPExchange, request: SentRequest) -> ASGITestResponse:

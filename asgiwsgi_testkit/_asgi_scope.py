@@ -38,6 +38,19 @@ def _decoded_path(encoded: str) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+# Header pairs repeat across requests (host, handshake, defaults): encode each once. Bounded.
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
+def _encode_header(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    """ASGI form of one header: lower-cased name, value without surrounding whitespace, both bytes."""
+    name, value = pair
+    encoded = (name.lower().encode("latin-1"), value.strip(" \t").encode("latin-1"))
+    if len(_ENCODED) < 1024:
+        _ENCODED[pair] = encoded
+    return encoded
+
+
 def scope_for(
     request: SentRequest,
     *,
@@ -64,7 +77,7 @@ def scope_for(
     scope["raw_path"] = target.path.encode("latin-1")  # percent-encoded by _urls, so ASCII
     scope["query_string"] = target.query.encode("latin-1")
     # Servers strip the optional whitespace around a field value (RFC 9112 5), as uvicorn-h11 does.
-    scope["headers"] = [(k.lower().encode("latin-1"), v.strip(" \t").encode("latin-1")) for k, v in request.headers._pairs]
+    scope["headers"] = [_ENCODED.get(pair) or _encode_header(pair) for pair in request.headers._pairs]
     if scope_type == "websocket":
         scope["subprotocols"] = list(subprotocols)
         scope["extensions"] = {"websocket.http.response": {}}
@@ -149,16 +162,22 @@ def make_websocket_scope(
     return make_scope("GET", path, query_string, _handshake_headers(headers, subprotocols), "websocket", subprotocols=list(subprotocols or ()), **more)
 
 
-def _handshake_headers(headers: Any, subprotocols: Any) -> list[tuple[str, str]]:
-    """The user's headers after the opening-handshake headers of RFC 6455 4.1."""
+def handshake_defaults(subprotocols: Any) -> list[tuple[str, str]]:
+    """The opening-handshake headers of RFC 6455 4.1 a browser sends (the user's headers may replace them)."""
     if subprotocols is not None and (isinstance(subprotocols, (str, bytes)) or not all(isinstance(p, str) for p in subprotocols)):
         raise TypeError(f"subprotocols= must be a list of str such as ['chat'], not {subprotocols!r}")
+    pairs = list(_HANDSHAKE)
+    if subprotocols:
+        pairs.append(("sec-websocket-protocol", ", ".join(subprotocols)))
+    return pairs
+
+
+def _handshake_headers(headers: Any, subprotocols: Any) -> list[tuple[str, str]]:
+    """The user's headers after the opening-handshake headers they do not replace."""
+    defaults = handshake_defaults(subprotocols)
     given = normalize_header_input(headers)
     names = {k.lower() for k, _ in given}
-    pairs = [(k, v) for k, v in _HANDSHAKE if k not in names]
-    if subprotocols and "sec-websocket-protocol" not in names:
-        pairs.append(("sec-websocket-protocol", ", ".join(subprotocols)))
-    return pairs + given
+    return [(k, v) for k, v in defaults if k not in names] + given
 
 
 _HANDSHAKE = (

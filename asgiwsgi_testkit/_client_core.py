@@ -64,8 +64,13 @@ class ClientCore:
         else:
             raise TypeError(f"cookies= must be True, False or a mapping of initial cookies, not {type(cookies).__name__}: {cookies!r}")
 
-    def build(self, method: Any, path: Any, arguments: dict[str, Any]) -> SentRequest:
-        """Build one request from the verb's keyword arguments."""
+    def build(self, method: Any, path: Any, arguments: dict[str, Any], extra_defaults: list[tuple[str, str]] = (), websocket: bool = False) -> SentRequest:  # type: ignore[assignment]
+        """Build one request from the verb's keyword arguments.
+
+        `extra_defaults` are checked header pairs the kit adds after the
+        client's defaults (the WebSocket handshake); `headers=` replaces them by name.
+        `websocket=True` resolves a relative path against ws:// (wss://) rather than http(s)://.
+        """
         query = arguments.get("query")
         query_string = arguments.get("query_string")
         if query_string:
@@ -73,8 +78,8 @@ class ClientCore:
         return build_request(
             method,
             path,
-            self.base,
-            default_headers=[p for p in self.default_headers if p[0].lower() not in arguments.get("drop_default_headers", ())],
+            self._websocket_base() if websocket else self.base,
+            default_headers=[p for p in self.default_headers if p[0].lower() not in arguments.get("drop_default_headers", ())] + list(extra_defaults),
             query=query,
             headers=arguments.get("headers"),
             body=arguments.get("body"),
@@ -84,6 +89,13 @@ class ClientCore:
             jar=self.jar,
             cookies=arguments.get("cookies"),
         )
+
+    def _websocket_base(self) -> Any:
+        base = self.base
+        cached = self.__dict__.get("_ws_base")
+        if cached is None or cached[0] is not base:  # base may be replaced (root_path=) after init
+            cached = self._ws_base = (base, base._replace(scheme="ws" if base.scheme == "http" else "wss"))
+        return cached[1]
 
     def receive(self, response: Any) -> None:
         """Store the cookies a response set and remember what it answers."""
