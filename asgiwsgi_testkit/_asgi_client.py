@@ -154,7 +154,8 @@ class ASGITestClient(ClientSettings):
         unknown = sorted(set(kwargs) - set(_REQUEST_ARGUMENTS))
         if unknown:
             raise TypeError(f"stream() got an unexpected keyword argument {unknown[0]!r}")
-        await self._ensure_lifespan()
+        if self._lifespan.needs_startup():
+            await self._lifespan.startup()
         request = self._core.build(method, path, kwargs)
         exchange = self._exchange(request)
         reader = StreamReader(self._called_app, exchange, f"{request.method} {request.path}")
@@ -181,7 +182,8 @@ class ASGITestClient(ClientSettings):
         return _WebSocketConnection(self, path, subprotocols, headers, query, cookies)
 
     async def _open_websocket(self, path: str, subprotocols: Any, headers: Any, query: Any, cookies: Any) -> WebSocketSession:
-        await self._ensure_lifespan()
+        if self._lifespan.needs_startup():
+            await self._lifespan.startup()
         request = self._core.build("GET", path, {"headers": headers, "query": query, "cookies": cookies}, handshake_defaults(subprotocols), websocket=True)
         target = request.target
         if target.scheme in ("http", "https"):  # an absolute http(s):// URL given for a WebSocket
@@ -198,10 +200,6 @@ class ASGITestClient(ClientSettings):
 
     # -- one exchange ---------------------------------------------------------------------
 
-    async def _ensure_lifespan(self) -> None:
-        if self._lifespan.needs_startup():
-            await self._lifespan.startup()
-
     def _exchange(self, request: SentRequest) -> HTTPExchange:
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, client=self._client, http_version=self._http_version, state=state)
@@ -211,7 +209,8 @@ class ASGITestClient(ClientSettings):
     async def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any) -> ASGITestResponse:
         core = self._core
         follow_redirects = core.should_follow(follow)
-        await self._ensure_lifespan()
+        if self._lifespan.needs_startup():
+            await self._lifespan.startup()
         tracker = RedirectTracker(method, path, arguments)
         while True:
             request = core.build(tracker.method, tracker.path, tracker.arguments)

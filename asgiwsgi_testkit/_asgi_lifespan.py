@@ -9,11 +9,11 @@ lifespan; "on" makes that an error; `*.failed` is a LifespanError in every mode.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import weakref
 from collections import deque
 from typing import Any
 
+from ._asgi_run import start_app_task
 from ._asgi_scope import lifespan_scope
 from ._asgi_states import INITIAL, advance, server_event
 from ._errors import AppTimeout, LifespanError
@@ -130,9 +130,7 @@ class Lifespan:
         loop = asyncio.get_running_loop()
         self.loop, self.started, self.state = loop, True, {}
         self._phase, self._inbox, self._failure = INITIAL["lifespan"], deque(), None
-        context = contextvars.copy_context()
-        coro = context.run(self.app, lifespan_scope(self.state), self._receive, self._send)
-        self._task = context.run(loop.create_task, coro)
+        self._task = start_app_task(self.app, lifespan_scope(self.state), self._receive, self._send)
         self._deliver("lifespan.startup")
         await self._wait_for(("running", "failed"), "waiting for lifespan.startup.complete")
         if self._phase == "failed":

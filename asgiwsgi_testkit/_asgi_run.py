@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sys
 import types
 from typing import Any, Callable, Coroutine
 
-__all__ = ["StepTimer", "run_in_context"]
+__all__ = ["StepTimer", "run_in_context", "start_app_task"]
 
 
 @types.coroutine
@@ -52,6 +53,20 @@ async def run_in_context(coro: Coroutine[Any, Any, Any], context: contextvars.Co
         except BaseException as exc:  # cancellation, delivered into the app
             error = exc
             send_value = None
+
+
+def start_app_task(app: Callable[..., Any], *args: Any) -> "asyncio.Task[Any]":
+    """Start `app(*args)` in a new task with its own copy of the context, as a server does per connection."""
+    context = contextvars.copy_context()
+    coro = context.run(app, *args)
+    loop = asyncio.get_running_loop()
+    if _TASK_TAKES_CONTEXT:
+        return loop.create_task(coro, context=context)
+    return context.run(loop.create_task, coro)  # the task copies the context it is created in
+
+
+# create_task(context=) exists from 3.11; before, creating the task inside the context gives it a copy.
+_TASK_TAKES_CONTEXT = sys.version_info >= (3, 11)
 
 
 class StepTimer:

@@ -164,7 +164,9 @@ def make_websocket_scope(
 
 def handshake_defaults(subprotocols: Any) -> list[tuple[str, str]]:
     """The opening-handshake headers of RFC 6455 4.1 a browser sends (the user's headers may replace them)."""
-    if subprotocols is not None and (isinstance(subprotocols, (str, bytes)) or not all(isinstance(p, str) for p in subprotocols)):
+    if subprotocols is None or (type(subprotocols) in (list, tuple) and not subprotocols):
+        return _HANDSHAKE  # shared and never mutated: callers copy
+    if isinstance(subprotocols, (str, bytes)) or not all(isinstance(p, str) for p in subprotocols):
         raise TypeError(f"subprotocols= must be a list of str such as ['chat'], not {subprotocols!r}")
     pairs = list(_HANDSHAKE)
     if subprotocols:
@@ -180,12 +182,12 @@ def _handshake_headers(headers: Any, subprotocols: Any) -> list[tuple[str, str]]
     return [(k, v) for k, v in defaults if k not in names] + given
 
 
-_HANDSHAKE = (
+_HANDSHAKE = [
     ("upgrade", "websocket"),
     ("connection", "Upgrade"),
     ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),  # RFC 6455's own example nonce
     ("sec-websocket-version", "13"),
-)
+]
 
 
 def _apply_root_and_scheme(base: Any, more: dict[str, Any], scope_type: str) -> Any:

@@ -9,12 +9,11 @@ cancelling it after the timeout. Every wait is bounded and names its step.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from collections import deque
 from typing import Any
 
 from ._asgi_call import ClientDisconnected
-from ._asgi_run import StepTimer
+from ._asgi_run import StepTimer, start_app_task
 from ._errors import AppTimeout
 
 __all__ = ["StreamReader"]
@@ -88,9 +87,7 @@ class StreamReader:
     async def start(self) -> None:
         """Start the app and return once `http.response.start` arrived."""
         exchange = self.exchange
-        context = contextvars.copy_context()
-        coro = context.run(self._app, exchange.scope, exchange.receive, self._send)
-        self.task = context.run(asyncio.get_running_loop().create_task, coro)
+        self.task = start_app_task(self._app, exchange.scope, exchange.receive, self._send)
         self.task.add_done_callback(lambda _: self._signal())
         try:
             while exchange.status_code is None or exchange.state == "start":

@@ -11,12 +11,12 @@ raises. Every wait is bounded by the client's timeout (AppTimeout).
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import enum
 from collections import deque
 from typing import Any
 
 from ._asgi_call import ClientDisconnected, headers_from_asgi
+from ._asgi_run import start_app_task
 from ._asgi_states import INITIAL, advance
 from ._content import encode_json
 from ._errors import AppTimeout, ProtocolError, WebSocketClosed, WebSocketDenied
@@ -177,9 +177,7 @@ class WebSocketSession:
 
     async def connect(self) -> None:
         """Start the app and wait for accept, a close or a denial response."""
-        context = contextvars.copy_context()
-        coro = context.run(self._app, self.scope, self._receive, self._send)
-        self.task = context.run(asyncio.get_running_loop().create_task, coro)
+        self.task = start_app_task(self._app, self.scope, self._receive, self._send)
         self.task.add_done_callback(lambda _: self._wake_test())
         try:
             while self.state is SessionState.CONNECTING or (self._denial is not None and self.state is not SessionState.DENIED):

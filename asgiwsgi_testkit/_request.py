@@ -19,6 +19,7 @@ __all__ = ["SentRequest", "build_request", "check_method"]
 
 _METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_COMMON_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class SentRequest:
@@ -68,6 +69,8 @@ def request_from_parts(method: str, scheme: str, host: str, port: int, root_path
 
 def check_method(method: Any) -> str:
     """Return the method upper-cased, or raise TypeError/ValueError."""
+    if method in _COMMON_METHODS:  # the verbs' own strings: nothing to check
+        return method
     if not isinstance(method, str):
         raise TypeError(f"method must be a str such as 'GET', not {type(method).__name__}: {method!r}")
     if not _METHOD.match(method):
