@@ -133,18 +133,24 @@ def build_request(
                 pairs.append(("content-length", str(len(content))))
         else:
             pairs.append(("transfer-encoding", "chunked"))
+    cookie_value = _cookie_value(target, jar, cookies, hand_cookie)
+    if cookie_value:
+        pairs.append(("cookie", cookie_value))
+    return SentRequest(method, target, Headers._from_pairs(pairs), content)
+
+
+def _cookie_value(target: Target, jar: Any, cookies: Any, hand_cookie: str) -> str:
+    """The one Cookie header: the hand-written one, then the jar's for this URL, with `cookies=` replacing by name."""
     cookie_header = jar.header_for(target.host, target.path, target.scheme) if jar is not None else ""
     if cookies:
         from ._headers import _pairs_of
 
         extra = "; ".join(f"{k}={v}" for k, v in _pairs_of(cookies, "cookies"))
         check_header_field("cookie", extra, "cookies")  # no CR/LF smuggled in through cookies=
-        cookie_header = _override_cookies(cookie_header, cookies)
-        cookie_header = _merge_cookie_header(cookie_header, extra)
-    cookie_value = _merge_cookie_header(hand_cookie, cookie_header) if hand_cookie and cookie_header else hand_cookie or cookie_header
-    if cookie_value:
-        pairs.append(("cookie", cookie_value))
-    return SentRequest(method, target, Headers._from_pairs(pairs), content)
+        cookie_header = _merge_cookie_header(_override_cookies(cookie_header, cookies), extra)
+    if hand_cookie and cookie_header:
+        return _merge_cookie_header(hand_cookie, cookie_header)
+    return hand_cookie or cookie_header
 
 
 def _override_cookies(jar_header: str, cookies: Any) -> str:

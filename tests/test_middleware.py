@@ -10,7 +10,7 @@ import sys
 import unittest
 
 from asgiwsgi_testkit import ASGITestCase, ASGITestClient, WSGITestCase, WSGITestClient, call_asgi, call_wsgi, make_environ, make_scope
-from asgiwsgi_testkit._middleware import ASGIRecorder, WSGIRecorder, compose, echo_app, fixed_response_app
+from asgiwsgi_testkit import ASGIRecorder, WSGIRecorder, compose, echo_app, fixed_response_app
 from tests.compat._support import NoPendingTasks
 
 # -- small middleware, WSGI -----------------------------------------------------------------------
@@ -765,7 +765,7 @@ class ImportTests(unittest.TestCase):
     def test_module_does_not_import_asyncio(self):
         import subprocess
 
-        code = "import sys, asgiwsgi_testkit._middleware as m; m.compose(m.echo_app(interface='wsgi')); m.WSGIRecorder(); print('asyncio' in sys.modules)"
+        code = "import sys, asgiwsgi_testkit as m; m.compose(m.echo_app(interface='wsgi')); m.WSGIRecorder(); print('asyncio' in sys.modules)"
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout.strip()
         self.assertEqual(out, "False")

@@ -6,7 +6,7 @@ import gzip
 import json
 
 from asgiwsgi_testkit import ASGITestCase, WSGITestCase
-from asgiwsgi_testkit._middleware import ASGIRecorder, WSGIRecorder, compose, fixed_response_app
+from asgiwsgi_testkit import ASGIRecorder, WSGIRecorder, compose, fixed_response_app
 from tests.compat._support import NoPendingTasks, requires
 
 try:
