@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m asgiwsgi_testkit",
         description="Call a WSGI or ASGI app in-process, as a real server would, and print the response.",
     )
-    parser.add_argument("app", metavar="MODULE:APP", help="the app to call, e.g. myproject.wsgi:application")
+    parser.add_argument("app", metavar="MODULE:APP", help="the app to call, e.g. myproject.wsgi:application, or a factory: myapp:create_app()")
     parser.add_argument("target", nargs="+", metavar="[METHOD] PATH", help="an optional method (default GET, or POST with a body) and the path")
     parser.add_argument("--json", metavar="JSON", help="send this JSON text as the body (content-type: application/json)")
     parser.add_argument("--data", metavar="TEXT", help="send this text as the body")
@@ -37,8 +37,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def load_app(spec: str) -> Any:
-    """Import `module:attribute` (dotted attributes allowed) and return the object."""
+    """Import `module:attribute` (dotted attributes allowed) and return the object.
+
+    `module:factory()` calls the factory with no arguments, as gunicorn accepts.
+    """
     module_name, _, attribute = spec.partition(":")
+    factory = attribute.endswith("()")
+    attribute = attribute[:-2] if factory else attribute
     if not module_name or not attribute:
         raise ValueError(f"app must look like MODULE:APP, e.g. 'myapp:app', not {spec!r}")
     if "" not in sys.path and "." not in sys.path:
@@ -46,7 +51,7 @@ def load_app(spec: str) -> Any:
     obj: Any = importlib.import_module(module_name)
     for name in attribute.split("."):
         obj = getattr(obj, name)
-    return obj
+    return obj() if factory else obj
 
 
 def _request_arguments(options: argparse.Namespace) -> tuple[str, str, dict[str, Any]]:

@@ -96,6 +96,12 @@ class CommandLineTests(unittest.TestCase):
         self.assertIn("only one of --json and --data", run("tests.test_cli:wsgi_app", "/", "--json", "1", "--data", "x")[2])
         self.assertIn("[METHOD] PATH", run("tests.test_cli:wsgi_app", "GET", "/", "extra")[2])
 
+    def test_factory_spec_is_called(self):
+        status, out, _ = run("examples.tasks_asgi:create_app()", "/tasks", "--json", '{"title": "x"}', "-i")
+        self.assertEqual(status, 0)
+        self.assertTrue(out.startswith("HTTP/1.1 201 Created\n"), out)
+        self.assertIn('"title": "x"', out.replace('":"', '": "'))
+
     def test_load_app_follows_dotted_attributes(self):
         self.assertIs(load_app("tests.test_cli:CommandLineTests.run"), CommandLineTests.run)
 
