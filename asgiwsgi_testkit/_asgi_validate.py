@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ._asgi_states import INITIAL, advance, server_event
+from ._asgi_states import INITIAL, SERVER_TRANSITIONS, advance, server_event
 from ._errors import ProtocolError
 
 __all__ = ["RULES", "validate_asgi"]
@@ -165,7 +165,9 @@ def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
             state = following
             await send(message)
 
-        result = await app(scope, checked_receive, checked_send)
+        # Only lifespan has server messages that move the table (SERVER_TRANSITIONS): elsewhere
+        # receive() needs no wrapper, which saves a coroutine frame per message.
+        result = await app(scope, checked_receive if scope_type in SERVER_TRANSITIONS else receive, checked_send)
         if violation:
             raise violation[0]  # the app swallowed it: surface it anyway
         return result
