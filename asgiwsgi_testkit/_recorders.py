@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 from ._detect import as_asgi3
 from ._headers import Headers
 from ._middleware import _name_of, echo_app
+from ._wsgi_environ import InputProxy
 
 __all__ = ["ASGICall", "ASGIRecorder", "WSGICall", "WSGIRecorder"]
 
@@ -75,36 +76,16 @@ class WSGICall:
         return f"<WSGICall {request} -> {self.status!r}>"
 
 
-class _RecordingInput:
+class _RecordingInput(InputProxy):
     """wsgi.input as the inner app sees it: reads go to the real stream and are recorded."""
 
     def __init__(self, stream: Any, call: WSGICall) -> None:
-        self._stream = stream
+        super().__init__(stream)
         self._call = call
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def read(self, *args: Any) -> bytes:
-        data = self._stream.read(*args)
+    def _seen(self, data: bytes) -> bytes:
         self._call._body += data
         return data
-
-    def readline(self, *args: Any) -> bytes:
-        data = self._stream.readline(*args)
-        self._call._body += data
-        return data
-
-    def readlines(self, *args: Any) -> list[bytes]:
-        lines = self._stream.readlines(*args)
-        for line in lines:
-            self._call._body += line
-        return lines
-
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self._stream:
-            self._call._body += line
-            yield line
 
 
 class _RecordingIterable:

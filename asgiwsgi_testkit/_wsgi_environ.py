@@ -16,7 +16,7 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
 
-__all__ = ["FileWrapper", "StreamedInput", "environ_for", "make_environ"]
+__all__ = ["FileWrapper", "InputProxy", "StreamedInput", "environ_for", "make_environ"]
 
 SERVER_SOFTWARE = "asgiwsgi_testkit"
 DEFAULT_CLIENT = ("127.0.0.1", 50000)
@@ -78,6 +78,36 @@ class StreamedInput(io.RawIOBase):
                 return self.read(limit)
             before = len(self._buffer)
             self._fill(before + 1)
+
+
+class InputProxy:
+    """A stand-in for `wsgi.input` that forwards to the real stream; `_seen()` sees every piece read.
+
+    Validators and recorders wrap the server's stream with a subclass (close()
+    checks, recording) instead of each writing the same forwarding again.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _seen(self, data: bytes) -> bytes:
+        return data
+
+    def read(self, *args: Any) -> bytes:
+        return self._seen(self._stream.read(*args))
+
+    def readline(self, *args: Any) -> bytes:
+        return self._seen(self._stream.readline(*args))
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        return [self._seen(line) for line in self._stream.readlines(*args)]
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self._stream:
+            yield self._seen(line)
 
 
 class FileWrapper:

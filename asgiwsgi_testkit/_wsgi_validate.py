@@ -42,6 +42,7 @@ import re
 from typing import Any, Callable, Iterator
 
 from ._errors import ProtocolError
+from ._wsgi_environ import InputProxy
 
 __all__ = ["RULES", "validate_wsgi"]
 
@@ -175,27 +176,12 @@ class _CallChecker:
         return checked_write
 
 
-class _InputWrapper:
+class _InputWrapper(InputProxy):
     """wsgi.input as the app sees it under validation: close() is a violation."""
 
     def __init__(self, stream: Any, checker: _CallChecker) -> None:
-        self._stream = stream
+        super().__init__(stream)
         self._checker = checker
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def read(self, *args: Any) -> bytes:
-        return self._stream.read(*args)
-
-    def readline(self, *args: Any) -> bytes:
-        return self._stream.readline(*args)
-
-    def readlines(self, *args: Any) -> list[bytes]:
-        return self._stream.readlines(*args)
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self._stream)
 
     def close(self) -> None:
         raise self._checker._record(_fail("wsgi.input.close", "the app called wsgi.input.close()", None, "leave wsgi.input open: the server owns it"))
