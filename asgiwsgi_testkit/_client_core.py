@@ -53,12 +53,12 @@ class ClientCore:
         self.follow_redirects = check_bool("follow_redirects", follow_redirects)
         self.raise_server_exceptions = check_bool("raise_server_exceptions", raise_server_exceptions)
         self.validate = check_bool("validate", validate)
-        from ._cookies import CookieJar
+        from ._cookies import CookieJar as new_jar  # here, not at import: _cookies needs dataclasses
 
         if cookies is True or cookies is False:
-            self.jar: CookieJar | None = CookieJar() if cookies else None
+            self.jar: CookieJar | None = new_jar() if cookies else None
         elif hasattr(cookies, "items"):
-            self.jar = CookieJar()
+            self.jar = new_jar()
             for name, value in cookies.items():
                 self.jar.set(str(name), str(value), domain=self.base.host)
         else:
