@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 from ._asgi_call import HTTPExchange, run_http
 from ._asgi_lifespan import LIFESPAN_MODES, Lifespan
 from ._asgi_response import ASGITestResponse
-from ._asgi_scope import DEFAULT_CLIENT, check_client, check_http_version, handshake_defaults, scope_for, with_root_path
+from ._asgi_scope import check_http_version, handshake_defaults, scope_for, with_root_path
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
@@ -24,7 +24,7 @@ from ._content import UNSET
 from ._detect import as_asgi3
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
-from ._request import SentRequest
+from ._request import DEFAULT_CLIENT, SentRequest, check_client
 
 __all__ = ["ASGITestClient"]
 

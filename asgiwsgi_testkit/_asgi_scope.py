@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ._headers import normalize_header_input
-from ._request import SentRequest, build_request
+from ._request import DEFAULT_CLIENT, SentRequest, build_request, check_client
 from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
 
 __all__ = ["ASGI_VERSIONS", "EXTENSIONS", "lifespan_scope", "make_scope", "make_websocket_scope", "scope_for"]
 
-DEFAULT_CLIENT = ("127.0.0.1", 50000)
 #: what uvicorn sends per scope type (SPEC section 5)
 ASGI_VERSIONS = {
     "http": {"version": "3.0", "spec_version": "2.3"},
@@ -214,10 +213,6 @@ def with_root_path(base: Any, root_path: Any) -> Any:
     return base._replace(root_path=root, path=root or "/")
 
 
-def check_client(client: Any) -> tuple[str, int]:
-    if not (isinstance(client, (tuple, list)) and len(client) == 2 and isinstance(client[0], str) and isinstance(client[1], int)):
-        raise TypeError(f"client= must be a (host, port) pair like ('127.0.0.1', 50000), not {client!r}")
-    return (client[0], client[1])
 
 
 def check_http_version(version: Any) -> str:

@@ -15,7 +15,7 @@ from ._content import UNSET, encode_body
 from ._headers import Headers, check_header_field, normalize_header_input
 from ._urls import Target, resolve_target
 
-__all__ = ["SentRequest", "build_request", "check_method"]
+__all__ = ["DEFAULT_CLIENT", "SentRequest", "build_request", "check_client", "check_method"]
 
 _METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -65,6 +65,17 @@ def request_from_parts(method: str, scheme: str, host: str, port: int, root_path
     encoded_root = quote(root_path, safe="/%") if root_path else ""
     target = Target(scheme, host, port, encoded_root, encoded_root + quote(path, safe="/%;=@:,!$&'()*+"), query)
     return SentRequest(method, target, Headers._from_pairs(headers), None)
+
+
+#: the client address both protocols report by default (REMOTE_ADDR/REMOTE_PORT, scope["client"])
+DEFAULT_CLIENT = ("127.0.0.1", 50000)
+
+
+def check_client(client: Any) -> tuple[str, int]:
+    """A (host, port) client address, or TypeError naming the argument."""
+    if not (isinstance(client, (tuple, list)) and len(client) == 2 and isinstance(client[0], str) and isinstance(client[1], int)):
+        raise TypeError(f"client= must be a (host, port) pair like ('127.0.0.1', 50000), not {client!r}")
+    return (client[0], client[1])
 
 
 def check_method(method: Any) -> str:

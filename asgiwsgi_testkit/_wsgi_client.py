@@ -15,10 +15,10 @@ from ._client_core import ClientCore, ClientSettings, RedirectTracker
 from ._content import UNSET
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
-from ._request import SentRequest
+from ._request import DEFAULT_CLIENT, SentRequest, check_client
 from ._response import WSGITestResponse
 from ._wsgi_call import _bad_chunk, parse_status, response_headers, start_wsgi
-from ._wsgi_environ import DEFAULT_CLIENT, _check_client, _check_protocol, environ_for
+from ._wsgi_environ import _check_protocol, environ_for
 from ._wsgi_validate import validate_wsgi
 
 __all__ = ["WSGITestClient"]
@@ -70,7 +70,7 @@ class WSGITestClient(ClientSettings):
             validate=validate,
         )
         self._called_app = validate_wsgi(app) if validate else app
-        self._client = _check_client(client)
+        self._client = check_client(client)
         self._protocol = _check_protocol(server_protocol)
 
     def request(

@@ -13,13 +13,12 @@ from typing import Any, Iterable, Iterator
 
 from ._content import check_chunk
 from ._headers import normalize_header_input
-from ._request import SentRequest, build_request
+from ._request import DEFAULT_CLIENT, SentRequest, build_request, check_client
 from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
 
 __all__ = ["FileWrapper", "InputProxy", "StreamedInput", "environ_for", "make_environ"]
 
 SERVER_SOFTWARE = "asgiwsgi_testkit"
-DEFAULT_CLIENT = ("127.0.0.1", 50000)
 # Request headers whose repeats are joined with "; " rather than ", " (RFC 6265 5.4).
 _JOIN_WITH_SEMICOLON = frozenset({"HTTP_COOKIE"})
 
@@ -231,7 +230,7 @@ def make_environ(
     request = build_request(method, path, base, query=query, headers=header_pairs, cookies=more.get("cookies"), **body_args)
     environ = environ_for(
         request,
-        client=_check_client(more.get("client", DEFAULT_CLIENT)),
+        client=check_client(more.get("client", DEFAULT_CLIENT)),
         server_protocol=_check_protocol(more.get("server_protocol", "HTTP/1.1")),
     )
     if environ_overrides:
@@ -240,10 +239,6 @@ def make_environ(
 
 
 
-def _check_client(client: Any) -> tuple[str, int]:
-    if not (isinstance(client, (tuple, list)) and len(client) == 2 and isinstance(client[0], str) and isinstance(client[1], int)):
-        raise TypeError(f"client= must be a (host, port) pair like ('127.0.0.1', 50000), not {client!r}")
-    return (client[0], client[1])
 
 
 def _check_protocol(protocol: Any) -> str:
