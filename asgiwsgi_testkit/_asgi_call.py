@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ._asgi_run import StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance
 from ._content import check_chunk
-from ._errors import AppTimeout, ProtocolError
+from ._errors import AppTimeout, ProtocolError, event_rule_broken
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
 
@@ -40,8 +40,7 @@ class ClientDisconnected(OSError):
     """
 
 
-def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:
-    return ProtocolError(f"{headline} [{rule}]\n  event: {value!r:.200}\n  expected: {expected}", rule=rule, value=value, expected=expected)
+_fail = event_rule_broken
 
 
 def headers_from_asgi(raw: Any, event: dict[str, Any], where: str = "http.response.start") -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ import re
 from typing import Any, Callable
 
 from ._asgi_states import INITIAL, SERVER_TRANSITIONS, advance, server_event
-from ._errors import ProtocolError
+from ._errors import ProtocolError, event_rule_broken
 
 __all__ = ["RULES", "validate_asgi"]
 
@@ -61,8 +61,7 @@ _FLAGS = {
 }
 
 
-def _fail(rule: str, headline: str, message: Any, expected: str) -> ProtocolError:
-    return ProtocolError(f"{headline} [{rule}]\n  event: {message!r:.200}\n  expected: {expected}", rule=rule, value=message, expected=expected)
+_fail = event_rule_broken
 
 
 def _check_headers(message: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "WebSocketClosed",
     "WebSocketDenied",
 ]
+# rule_broken() and event_rule_broken() below are the package's own message builders, not exported.
 
 
 class TestkitError(Exception):
@@ -51,6 +52,20 @@ class ProtocolError(TestkitError):
         text = self.args[0] if self.args else ""
         if line not in text:
             self.args = (f"{text}\n  {line}",) + tuple(self.args[1:])
+
+
+def rule_broken(rule: str, headline: str, value: Any, expected: str, *, show_value: bool = False) -> ProtocolError:
+    """The ProtocolError for a broken rule: 'headline [rule]', the offending event if asked, then what was expected."""
+    lines = [f"{headline} [{rule}]"]
+    if show_value:
+        lines.append(f"  event: {value!r:.200}")
+    lines.append(f"  expected: {expected}")
+    return ProtocolError("\n".join(lines), rule=rule, value=value, expected=expected)
+
+
+def event_rule_broken(rule: str, headline: str, event: Any, expected: str) -> ProtocolError:
+    """rule_broken() for an ASGI app: the message shows the offending event."""
+    return rule_broken(rule, headline, event, expected, show_value=True)
 
 
 class AppTimeout(TestkitError, TimeoutError):

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from ._errors import ProtocolError
+from ._errors import ProtocolError, rule_broken
 from ._wsgi_environ import InputProxy
 
 __all__ = ["RULES", "validate_wsgi"]
@@ -64,8 +64,7 @@ def _remember(value: Any) -> None:
     _KNOWN_GOOD.add(value)
 
 
-def _fail(rule: str, headline: str, value: Any, expected: str) -> ProtocolError:
-    return ProtocolError(f"{headline} [{rule}]\n  expected: {expected}", rule=rule, value=value, expected=expected)
+_fail = rule_broken
 
 
 def check_status(status: Any) -> None:
