@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 
-from asgiwsgi_testkit import ASGITestCase, WebSocketClosed, WebSocketDenied
+from asgiwsgi_testkit import ASGITestCase, WebSocketDenied
 from tests.compat._support import NoPendingTasks, configure_django, requires
+from tests.compat._ws_scenario import HandlerFailed, WebSocketDenialScenario, WebSocketScenario
 
 try:
     import channels
 except ImportError:  # the test class is skipped (or fails under TESTKIT_REQUIRE_FRAMEWORKS=1)
     channels = None
-
-
-class HandlerFailed(Exception):
-    """Raised by the failing consumer, so the test can tell it from anything the kit raises."""
 
 
 if channels is not None:
@@ -105,62 +102,30 @@ if channels is not None:
             path("ws/json", JSONEcho.as_asgi()),
             path("ws/policy", Policy.as_asgi()),
             path("ws/refuse", Refuse.as_asgi()),
-            path("ws/raw-denial", RawDenial.as_asgi()),
+            path("ws/deny", RawDenial.as_asgi()),
             path("ws/fail", Fail.as_asgi()),
         ]
         return ProtocolTypeRouter({"websocket": URLRouter(routes)})
 
 
 @requires("channels")
-class ChannelsWebSocketTests(NoPendingTasks, ASGITestCase):
+class ChannelsWebSocketTests(WebSocketScenario, WebSocketDenialScenario, NoPendingTasks, ASGITestCase):
+    PATH_PREFIX = "/ws"
+    REFUSED_CLOSE_CODE = 1000  # DenyConnection closes with no code
+    HANDLER_FAILURE = r"consumer failed on 'bad input'"
+
+    def assert_handler_saw_close(self, code, reason):
+        self.assertEqual(self.disconnects, [code])  # Chat.disconnect() is given only the code
+
     def get_app(self):
         self.disconnects: list[int] = []
         return create_app(self.disconnects)
-
-    async def test_subprotocol_negotiated_from_offered_list(self):
-        async with self.client.websocket_connect("/ws/chat", subprotocols=["chat.v1", "chat.v2"]) as ws:
-            self.assertEqual(ws.subprotocol, "chat.v2")
-
-    async def test_subprotocol_none_when_not_offered(self):
-        async with self.client.websocket_connect("/ws/chat") as ws:
-            self.assertIsNone(ws.subprotocol)
 
     async def test_handshake_path_query_headers_and_cookies_seen_by_consumer(self):
         connect = self.client.websocket_connect("/ws/rooms/café", query={"token": "t 1"}, headers={"X-Tag": "a"}, cookies={"note": "hi"})
         async with connect as ws:
             seen = await ws.receive_json()
         self.assertEqual(seen, {"scheme": "ws", "path": "/ws/rooms/café", "room": "café", "token": "t 1", "tag": "a", "note": "hi"})
-
-    async def test_text_and_bytes_echoed_in_order(self):
-        async with self.client.websocket_connect("/ws/chat") as ws:
-            await ws.send_text("héllo")
-            await ws.send_bytes(b"\x00\xff")
-            self.assertEqual(await ws.receive_text(), "echo: héllo")
-            self.assertEqual(await ws.receive_bytes(), b"echo: \x00\xff")
-
-    async def test_json_echoed_as_text_and_binary(self):
-        async with self.client.websocket_connect("/ws/json") as ws:
-            await ws.send_json({"n": 1, "name": "Zoë"})
-            self.assertEqual(await ws.receive_json(), {"got": {"n": 1, "name": "Zoë"}})
-            await ws.send_json([1, 2], mode="binary")
-            self.assertEqual(await ws.receive_json(mode="binary"), {"got": [1, 2]})
-            with self.assertRaises(WebSocketClosed) as caught:
-                await ws.receive_json()
-        self.assertEqual(caught.exception.code, 1000)  # Channels' close() without a code sends none: 1000
-
-    async def test_app_close_1008_raises_closed_with_code_and_reason(self):
-        async with self.client.websocket_connect("/ws/policy") as ws:
-            self.assertEqual(await ws.receive_text(), "about to close")
-            with self.assertRaisesRegex(WebSocketClosed, r"closed by the app: code 1008, reason 'policy violated'") as caught:
-                await ws.receive_text()
-        self.assertEqual((caught.exception.code, caught.exception.reason), (1008, "policy violated"))
-
-    async def test_deny_connection_raises_denied_403(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused before accept: close code 1000, HTTP 403") as caught:
-            async with self.client.websocket_connect("/ws/refuse"):
-                self.fail("the block must not run when the handshake is refused")
-        self.assertEqual(caught.exception.status_code, 403)
-        self.assertIsNone(caught.exception.response)  # Channels has no denial-response helper
 
     async def test_origin_validator_refuses_foreign_origin_with_403(self):
         with self.assertRaises(WebSocketDenied) as caught:
@@ -173,40 +138,7 @@ class ChannelsWebSocketTests(NoPendingTasks, ASGITestCase):
             await ws.send_text("hi")
             self.assertEqual(await ws.receive_text(), "echo: hi")
 
-    async def test_raw_denial_events_from_consumer_carried_by_denied(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused with a denial response: HTTP 401") as caught:
-            async with self.client.websocket_connect("/ws/raw-denial"):
-                self.fail("the block must not run when the handshake is refused")
-        response = caught.exception.response
-        self.assertStatus(response, 401)
-        self.assertEqual(response.text, "no token")
-        self.assertEqual(response.headers["www-authenticate"], "Token")
-
     async def test_unknown_path_raises_router_error(self):
         with self.assertRaisesRegex(ValueError, r"No route found for path 'ws/missing'"):
             async with self.client.websocket_connect("/ws/missing"):
                 self.fail("the block must not run when no route matches")
-
-    async def test_consumer_exception_raised_into_waiting_receive(self):
-        async with self.client.websocket_connect("/ws/fail") as ws:
-            await ws.send_text("bad input")
-            with self.assertRaisesRegex(HandlerFailed, r"consumer failed on 'bad input'"):
-                await ws.receive_text()
-
-    async def test_consumer_exception_raised_when_block_left_without_receive(self):
-        with self.assertRaisesRegex(HandlerFailed, r"consumer failed on 'bad input'"):
-            async with self.client.websocket_connect("/ws/fail") as ws:
-                await ws.send_text("bad input")
-
-    async def test_client_close_code_reaches_consumer_disconnect(self):
-        async with self.client.websocket_connect("/ws/chat") as ws:
-            await ws.send_text("one")
-            self.assertEqual(await ws.receive_text(), "echo: one")
-            await ws.close(4001, "done here")
-            self.assertEqual(self.disconnects, [4001])  # close() waits for the consumer to finish
-
-    async def test_leaving_block_delivers_disconnect_1000(self):
-        async with self.client.websocket_connect("/ws/chat") as ws:
-            await ws.send_bytes(b"x")
-            self.assertEqual(await ws.receive_bytes(), b"echo: x")
-        self.assertEqual(self.disconnects, [1000])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from asgiwsgi_testkit import ASGITestCase, ASGITestClient, ProtocolError, WebSocketClosed, WebSocketDenied
+from asgiwsgi_testkit import ASGITestCase, ASGITestClient, ProtocolError, WebSocketDenied
 from tests.compat._support import NoPendingTasks, requires
+from tests.compat._ws_scenario import HandlerFailed, WebSocketDenialScenario, WebSocketScenario
 
 try:
     import fastapi
@@ -14,10 +15,6 @@ except ImportError:  # the test class is skipped (or fails under TESTKIT_REQUIRE
 else:
     from fastapi import Cookie, Depends, FastAPI, Header, HTTPException, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
     from fastapi.responses import JSONResponse
-
-
-class HandlerFailed(Exception):
-    """Raised by the failing endpoint, so the test can tell it from anything the kit raises."""
 
 
 def create_app(disconnects: list[tuple[int, str]], events: list[str]):
@@ -126,36 +123,20 @@ def create_app(disconnects: list[tuple[int, str]], events: list[str]):
 
 
 @requires("fastapi")
-class FastAPIWebSocketTests(NoPendingTasks, ASGITestCase):
+class FastAPIWebSocketTests(WebSocketScenario, WebSocketDenialScenario, NoPendingTasks, ASGITestCase):
+    UNOFFERED_SUBPROTOCOLS = ["chat.v1"]
+    HANDLER_FAILURE = r"endpoint failed on 'bad input'"
+    CLIENT_CLOSE = (1008, "client policy")
+    DENIAL_STATUS = 429
+
+    def assert_denial_body(self, response):
+        self.assertJSON(response, {"error": "quota"})
+        self.assertEqual(response.headers["retry-after"], "30")
+
     def get_app(self):
         self.disconnects: list[tuple[int, str]] = []
         self.events: list[str] = []
         return create_app(self.disconnects, self.events)
-
-    async def test_subprotocol_negotiated_from_offered_list(self):
-        async with self.client.websocket_connect("/chat", subprotocols=["chat.v1", "chat.v2"]) as ws:
-            self.assertEqual(ws.subprotocol, "chat.v2")
-
-    async def test_subprotocol_none_when_not_offered(self):
-        async with self.client.websocket_connect("/chat", subprotocols=["chat.v1"]) as ws:
-            self.assertIsNone(ws.subprotocol)
-
-    async def test_text_and_bytes_echoed_in_order(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("héllo")
-            await ws.send_bytes(b"\x00\xff")
-            self.assertEqual(await ws.receive_text(), "echo: héllo")
-            self.assertEqual(await ws.receive_bytes(), b"echo: \x00\xff")
-
-    async def test_json_echoed_as_text_and_binary(self):
-        async with self.client.websocket_connect("/json") as ws:
-            await ws.send_json({"n": 1, "name": "Zoë"})
-            self.assertEqual(await ws.receive_json(), {"got": {"n": 1, "name": "Zoë"}})
-            await ws.send_json([1, 2], mode="binary")
-            self.assertEqual(await ws.receive_json(mode="binary"), {"got": [1, 2]})
-            with self.assertRaises(WebSocketClosed) as caught:
-                await ws.receive_json()
-        self.assertEqual(caught.exception.code, 1000)
 
     async def test_path_query_header_and_cookie_parameters_reach_endpoint(self):
         connect = self.client.websocket_connect("/rooms/café", query={"token": "t 1"}, headers={"X-Tag": "a"}, cookies={"note": "hi"})
@@ -176,13 +157,6 @@ class FastAPIWebSocketTests(NoPendingTasks, ASGITestCase):
     async def test_query_parameter_validated_by_fastapi(self):
         async with self.client.websocket_connect("/typed", query={"n": "7"}) as ws:
             self.assertEqual(await ws.receive_json(), {"n": 7})
-
-    async def test_websocket_exception_after_accept_closes_1008_with_reason(self):
-        async with self.client.websocket_connect("/policy") as ws:
-            self.assertEqual(await ws.receive_text(), "about to close")
-            with self.assertRaisesRegex(WebSocketClosed, r"closed by the app: code 1008, reason 'policy violated'") as caught:
-                await ws.receive_text()
-        self.assertEqual((caught.exception.code, caught.exception.reason), (1008, "policy violated"))
 
     async def test_dependency_passes_with_good_token(self):
         async with self.client.websocket_connect("/secure", headers={"X-Token": "good"}) as ws:
@@ -205,21 +179,6 @@ class FastAPIWebSocketTests(NoPendingTasks, ASGITestCase):
         self.assertJSON(response, {"detail": "missing token"})
         self.assertEqual(response.headers["www-authenticate"], "Token")
 
-    async def test_close_before_accept_raises_denied_403(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused before accept") as caught:
-            async with self.client.websocket_connect("/refuse"):
-                self.fail("the block must not run when the handshake is refused")
-        self.assertEqual(caught.exception.status_code, 403)
-
-    async def test_denial_response_carried_by_denied(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused with a denial response: HTTP 429") as caught:
-            async with self.client.websocket_connect("/deny"):
-                self.fail("the block must not run when the handshake is refused")
-        response = caught.exception.response
-        self.assertStatus(response, 429)
-        self.assertJSON(response, {"error": "quota"})
-        self.assertEqual(response.headers["retry-after"], "30")
-
     async def test_query_validation_close_reason_is_a_list_flagged_by_validator(self):
         # FastAPI's websocket_request_validation_exception_handler passes reason=jsonable_encoder(errors), a list
         # (fastapi/fastapi PRs #16300 and #16385); the ASGI spec asks for a str, so validation names the rule.
@@ -233,27 +192,3 @@ class FastAPIWebSocketTests(NoPendingTasks, ASGITestCase):
             with self.assertRaisesRegex(WebSocketDenied, r"refused before accept: close code 1008, HTTP 403"):
                 async with client.websocket_connect("/typed", query={"n": "seven"}):
                     self.fail("the block must not run when the query is invalid")
-
-    async def test_endpoint_exception_raised_into_waiting_receive(self):
-        async with self.client.websocket_connect("/fail") as ws:
-            await ws.send_text("bad input")
-            with self.assertRaisesRegex(HandlerFailed, r"endpoint failed on 'bad input'"):
-                await ws.receive_text()
-
-    async def test_endpoint_exception_raised_when_block_left_without_receive(self):
-        with self.assertRaisesRegex(HandlerFailed, r"endpoint failed on 'bad input'"):
-            async with self.client.websocket_connect("/fail") as ws:
-                await ws.send_text("bad input")
-
-    async def test_client_close_code_and_reason_reach_endpoint(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("one")
-            self.assertEqual(await ws.receive_text(), "echo: one")
-            await ws.close(1008, "client policy")
-            self.assertEqual(self.disconnects, [(1008, "client policy")])  # close() waits for the endpoint to finish
-
-    async def test_leaving_block_delivers_disconnect_1000(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_bytes(b"x")
-            self.assertEqual(await ws.receive_bytes(), b"echo: x")
-        self.assertEqual(self.disconnects, [(1000, "")])

@@ -6,6 +6,7 @@ from typing import Any
 
 from asgiwsgi_testkit import ASGITestCase, ASGITestClient, WebSocketClosed, WebSocketDenied
 from tests.compat._support import NoPendingTasks, requires
+from tests.compat._ws_scenario import HandlerFailed, WebSocketScenario
 
 try:
     import litestar
@@ -16,10 +17,6 @@ else:
     from litestar.exceptions import LitestarException, NotAuthorizedException, WebSocketDisconnect, WebSocketException
     from litestar.params import FromPath, FromQuery
     from litestar.status_codes import WS_1008_POLICY_VIOLATION
-
-
-class HandlerFailed(Exception):
-    """Raised by the failing handler, so the test can tell it from anything the kit raises."""
 
 
 async def reraise(exc: Exception, scope: Any) -> None:
@@ -111,18 +108,13 @@ def create_app(disconnects: list[int], propagate: bool = True):
 
 
 @requires("litestar")
-class LitestarWebSocketTests(NoPendingTasks, ASGITestCase):
+class LitestarWebSocketTests(WebSocketScenario, NoPendingTasks, ASGITestCase):
+    def assert_handler_saw_close(self, code, reason):
+        self.assertEqual(self.disconnects, [code])  # the handler records only the code
+
     def get_app(self):
         self.disconnects: list[int] = []
         return create_app(self.disconnects)
-
-    async def test_subprotocol_negotiated_from_offered_list(self):
-        async with self.client.websocket_connect("/chat", subprotocols=["chat.v1", "chat.v2"]) as ws:
-            self.assertEqual(ws.subprotocol, "chat.v2")
-
-    async def test_subprotocol_none_when_not_offered(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            self.assertIsNone(ws.subprotocol)
 
     async def test_handshake_url_query_headers_and_cookies_seen_by_handler(self):
         connect = self.client.websocket_connect("/rooms/café", query={"token": "t 1"}, headers={"X-Tag": "a"}, cookies={"note": "hi"})
@@ -132,23 +124,6 @@ class LitestarWebSocketTests(NoPendingTasks, ASGITestCase):
             seen, {"url": "ws://testserver/rooms/café?token=t+1", "room": "café", "token": "t 1", "tag": "a", "note": "hi"}
         )
 
-    async def test_text_and_bytes_echoed_in_order(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("héllo")
-            await ws.send_bytes(b"\x00\xff")
-            self.assertEqual(await ws.receive_text(), "echo: héllo")
-            self.assertEqual(await ws.receive_bytes(), b"echo: \x00\xff")
-
-    async def test_json_echoed_as_text_and_binary(self):
-        async with self.client.websocket_connect("/json") as ws:
-            await ws.send_json({"n": 1, "name": "Zoë"})
-            self.assertEqual(await ws.receive_json(), {"got": {"n": 1, "name": "Zoë"}})
-            await ws.send_json([1, 2], mode="binary")
-            self.assertEqual(await ws.receive_json(mode="binary"), {"got": [1, 2]})
-            with self.assertRaises(WebSocketClosed) as caught:
-                await ws.receive_json()
-        self.assertEqual(caught.exception.code, 1000)
-
     async def test_listener_answers_each_message(self):
         async with self.client.websocket_connect("/listener") as ws:
             await ws.send_text("one")
@@ -156,25 +131,11 @@ class LitestarWebSocketTests(NoPendingTasks, ASGITestCase):
             self.assertEqual(await ws.receive_text(), "ONE")
             self.assertEqual(await ws.receive_text(), "TWO")
 
-    async def test_app_close_1008_raises_closed_with_code_and_reason(self):
-        async with self.client.websocket_connect("/policy") as ws:
-            self.assertEqual(await ws.receive_text(), "about to close")
-            with self.assertRaisesRegex(WebSocketClosed, r"closed by the app: code 1008, reason 'policy violated'") as caught:
-                await ws.receive_text()
-        self.assertEqual((caught.exception.code, caught.exception.reason), (1008, "policy violated"))
-
     async def test_websocket_exception_after_accept_closes_with_its_code_and_detail(self):
         async with self.client.websocket_connect("/policy-raise") as ws:
             with self.assertRaises(WebSocketClosed) as caught:
                 await ws.receive_text()
         self.assertEqual((caught.exception.code, caught.exception.reason), (1008, "policy raised"))
-
-    async def test_close_before_accept_raises_denied_403(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused before accept: close code 1008, HTTP 403") as caught:
-            async with self.client.websocket_connect("/refuse"):
-                self.fail("the block must not run when the handshake is refused")
-        self.assertEqual(caught.exception.status_code, 403)
-        self.assertIsNone(caught.exception.response)
 
     async def test_http_exception_before_accept_is_a_close_not_a_denial_response(self):
         # Litestar 2 has no WebSocket denial response (litestar-org/litestar#4111): the exception middleware
@@ -184,17 +145,6 @@ class LitestarWebSocketTests(NoPendingTasks, ASGITestCase):
                 self.fail("the block must not run when the handshake is refused")
         self.assertIsNone(caught.exception.response)
 
-    async def test_handler_exception_raised_into_waiting_receive(self):
-        async with self.client.websocket_connect("/fail") as ws:
-            await ws.send_text("bad input")
-            with self.assertRaisesRegex(HandlerFailed, r"handler failed on 'bad input'"):
-                await ws.receive_text()
-
-    async def test_handler_exception_raised_when_block_left_without_receive(self):
-        with self.assertRaisesRegex(HandlerFailed, r"handler failed on 'bad input'"):
-            async with self.client.websocket_connect("/fail") as ws:
-                await ws.send_text("bad input")
-
     async def test_handler_exception_becomes_close_4500_without_hook(self):
         async with ASGITestClient(create_app([], propagate=False)) as client:
             async with client.websocket_connect("/fail") as ws:
@@ -202,16 +152,3 @@ class LitestarWebSocketTests(NoPendingTasks, ASGITestCase):
                 with self.assertRaises(WebSocketClosed) as caught:
                     await ws.receive_text()
         self.assertEqual((caught.exception.code, caught.exception.reason), (4500, "Internal Server Error"))
-
-    async def test_client_close_code_reaches_handler(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("one")
-            self.assertEqual(await ws.receive_text(), "echo: one")
-            await ws.close(4001, "done here")
-            self.assertEqual(self.disconnects, [4001])  # close() waits for the handler to finish
-
-    async def test_leaving_block_delivers_disconnect_1000(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_bytes(b"x")
-            self.assertEqual(await ws.receive_bytes(), b"echo: x")
-        self.assertEqual(self.disconnects, [1000])

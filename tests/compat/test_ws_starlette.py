@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from asgiwsgi_testkit import ASGITestCase, WebSocketClosed, WebSocketDenied
 from tests.compat._support import NoPendingTasks, requires
+from tests.compat._ws_scenario import HandlerFailed, WebSocketDenialScenario, WebSocketScenario
 
 try:
     import starlette
@@ -17,10 +18,6 @@ else:
     from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
     from starlette.routing import Route, WebSocketRoute
     from starlette.websockets import WebSocket, WebSocketDisconnect
-
-
-class HandlerFailed(Exception):
-    """Raised by the failing handler, so the test can tell it from anything the kit raises."""
 
 
 def create_app(disconnects: list[tuple[int, str]], ticker: dict):
@@ -135,19 +132,13 @@ def create_app(disconnects: list[tuple[int, str]], ticker: dict):
 
 
 @requires("starlette")
-class StarletteWebSocketTests(NoPendingTasks, ASGITestCase):
+class StarletteWebSocketTests(WebSocketScenario, WebSocketDenialScenario, NoPendingTasks, ASGITestCase):
+    REFUSED_CLOSE_CODE = 1000  # websocket.close() with no code
+
     def get_app(self):
         self.disconnects: list[tuple[int, str]] = []
         self.ticker = {"sent": 0, "code": None}
         return create_app(self.disconnects, self.ticker)
-
-    async def test_subprotocol_negotiated_from_offered_list(self):
-        async with self.client.websocket_connect("/chat", subprotocols=["chat.v1", "chat.v2"]) as ws:
-            self.assertEqual(ws.subprotocol, "chat.v2")
-
-    async def test_subprotocol_none_when_not_offered(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            self.assertIsNone(ws.subprotocol)
 
     async def test_handshake_url_query_headers_and_cookies_seen_by_handler(self):
         connect = self.client.websocket_connect("/whoami", query={"token": "t 1"}, headers={"X-Tag": "a"}, cookies={"note": "hi"})
@@ -163,30 +154,6 @@ class StarletteWebSocketTests(NoPendingTasks, ASGITestCase):
         async with self.client.websocket_connect("/whoami") as ws:
             self.assertEqual((await ws.receive_json())["user"], "ann")
 
-    async def test_text_and_bytes_echoed_in_order(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("héllo")
-            await ws.send_bytes(b"\x00\xff")
-            self.assertEqual(await ws.receive_text(), "echo: héllo")
-            self.assertEqual(await ws.receive_bytes(), b"echo: \x00\xff")
-
-    async def test_json_echoed_as_text_and_binary(self):
-        async with self.client.websocket_connect("/json") as ws:
-            await ws.send_json({"n": 1, "name": "Zoë"})
-            self.assertEqual(await ws.receive_json(), {"got": {"n": 1, "name": "Zoë"}})
-            await ws.send_json([1, 2], mode="binary")
-            self.assertEqual(await ws.receive_json(mode="binary"), {"got": [1, 2]})
-            with self.assertRaises(WebSocketClosed) as caught:
-                await ws.receive_text()
-        self.assertEqual(caught.exception.code, 1000)
-
-    async def test_app_close_1008_raises_closed_with_code_and_reason(self):
-        async with self.client.websocket_connect("/policy") as ws:
-            self.assertEqual(await ws.receive_text(), "about to close")
-            with self.assertRaisesRegex(WebSocketClosed, r"closed by the app: code 1008, reason 'policy violated'") as caught:
-                await ws.receive_text()
-        self.assertEqual((caught.exception.code, caught.exception.reason), (1008, "policy violated"))
-
     async def test_send_after_app_closed_raises_closed(self):
         async with self.client.websocket_connect("/policy") as ws:
             self.assertEqual(await ws.receive_text(), "about to close")
@@ -194,23 +161,6 @@ class StarletteWebSocketTests(NoPendingTasks, ASGITestCase):
                 await ws.receive_text()
             with self.assertRaisesRegex(WebSocketClosed, r"the message cannot be sent"):
                 await ws.send_text("too late")
-
-    async def test_close_before_accept_raises_denied_403(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused before accept") as caught:
-            async with self.client.websocket_connect("/refuse"):
-                self.fail("the block must not run when the handshake is refused")
-        self.assertEqual(caught.exception.status_code, 403)
-        self.assertIsNone(caught.exception.response)
-
-    async def test_denial_response_carried_by_denied(self):
-        with self.assertRaisesRegex(WebSocketDenied, r"refused with a denial response: HTTP 401") as caught:
-            async with self.client.websocket_connect("/deny"):
-                self.fail("the block must not run when the handshake is refused")
-        response = caught.exception.response
-        self.assertEqual(caught.exception.status_code, 401)
-        self.assertStatus(response, 401)
-        self.assertEqual(response.text, "no token")
-        self.assertEqual(response.headers["www-authenticate"], "Token")
 
     async def test_streamed_denial_response_joined_by_denied(self):
         with self.assertRaisesRegex(WebSocketDenied, r"refused with a denial response: HTTP 400") as caught:
@@ -225,24 +175,6 @@ class StarletteWebSocketTests(NoPendingTasks, ASGITestCase):
                 self.fail("the block must not run when no route matches")
         self.assertEqual(caught.exception.status_code, 403)  # Starlette's router closes the unmatched WebSocket
 
-    async def test_handler_exception_raised_into_waiting_receive(self):
-        async with self.client.websocket_connect("/fail") as ws:
-            await ws.send_text("bad input")
-            with self.assertRaisesRegex(HandlerFailed, r"handler failed on 'bad input'"):
-                await ws.receive_text()
-
-    async def test_handler_exception_raised_when_block_left_without_receive(self):
-        with self.assertRaisesRegex(HandlerFailed, r"handler failed on 'bad input'"):
-            async with self.client.websocket_connect("/fail") as ws:
-                await ws.send_text("bad input")
-
-    async def test_client_close_code_and_reason_reach_handler(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("one")
-            self.assertEqual(await ws.receive_text(), "echo: one")
-            await ws.close(4001, "done here")
-            self.assertEqual(self.disconnects, [(4001, "done here")])  # close() waits for the handler to finish
-
     async def test_endpoint_class_decodes_json_and_sees_close_code(self):
         async with self.client.websocket_connect("/counter") as ws:
             await ws.send_json({"add": 2})
@@ -251,12 +183,6 @@ class StarletteWebSocketTests(NoPendingTasks, ASGITestCase):
             self.assertEqual(await ws.receive_json(), {"count": 5})
             await ws.close(3000)
         self.assertEqual(self.disconnects, [(3000, "count 5")])
-
-    async def test_leaving_block_delivers_disconnect_1000(self):
-        async with self.client.websocket_connect("/chat") as ws:
-            await ws.send_text("one")
-            self.assertEqual(await ws.receive_text(), "echo: one")
-        self.assertEqual(self.disconnects, [(1000, "")])
 
     async def test_send_loop_left_early_gets_disconnect_on_next_send(self):
         async with self.client.websocket_connect("/ticks") as ws:
