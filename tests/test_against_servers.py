@@ -623,7 +623,7 @@ class KitRequest(NamedTuple):
     translated: bool  # True when the case needs its "<case>" entry in the table
 
 
-def wsgi_kit_request(case: str, record: dict[str, Any], siblings: list[dict[str, Any]]) -> KitRequest:
+def wsgi_kit_request(server: str, record: dict[str, Any], siblings: list[dict[str, Any]]) -> KitRequest:
     """Translate a WSGI record's raw request into the kit call that sends the same request."""
     environ = record["app"]["environ"]
     return kit_request(record, siblings, recorded_host=environ.get("HTTP_HOST"), server_port=environ["SERVER_PORT"])
@@ -727,10 +727,10 @@ BUILDERS = {
 }
 
 
-def _wsgi_cases() -> dict[str, dict[str, dict[str, Any]]]:
-    """{case: {server: record}} for every case recorded on a WSGI server."""
+def _recorded_cases(interface: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """{case: {server: record}} for every case recorded on a server of `interface` ('wsgi' or 'asgi')."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
-    for server in fixtures.servers("wsgi"):
+    for server in fixtures.servers(interface):
         for case in fixtures.cases(server):
             found.setdefault(case, {})[server] = fixtures.load(server, case)
     return dict(sorted(found.items()))
@@ -756,45 +756,137 @@ def _show(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+# --------------------------------------------------------------------------------------
+# The checks each interface's comparison makes (WSGI, ASGI HTTP, ASGI WebSocket)
+# --------------------------------------------------------------------------------------
+
+
+def _each_record(cases: dict[str, dict[str, dict[str, Any]]]):
+    """Yield (case, server, record, siblings) for every record of {case: {server: record}}."""
+    for case, records in cases.items():
+        for server, record in records.items():
+            yield case, server, record, [other for name, other in records.items() if name != server]
+
+
+def _called(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """{server: record} for the servers that called the app."""
+    return {server: record for server, record in records.items() if record["app_called"]}
+
+
+def _unnamed_differences(kit: dict[str, Any], real: dict[str, Any], case: str, server: str) -> dict[str, tuple[Any, Any]]:
+    return {
+        key: (kit.get(key, ABSENT), real.get(key, ABSENT))
+        for key in sorted(set(kit) | set(real))
+        if kit.get(key, ABSENT) != real.get(key, ABSENT) and named_difference(case, server, key) is None
+    }
+
+
+def _entries_used(case: str, server: str, kit: dict[str, Any], real: dict[str, Any]) -> set[str | None]:
+    """The table entries that name the keys where `kit` and `real` differ (None for an unnamed key)."""
+    return {named_difference(case, server, key) for key in set(kit) | set(real) if kit.get(key, ABSENT) != real.get(key, ABSENT)}
+
+
+def _stale_entries(interface: str, used: set[str | None]) -> list[str]:
+    """The table entries of `interface` (see entry_interface) that no comparison used."""
+    return sorted(name for name in DELIBERATE_DIFFERENCES if entry_interface(name) == interface and name not in used)
+
+
+def _case_or_bare_key(case: str, key: str) -> tuple[str, ...]:
+    return (f"{case}/{key}", key)
+
+
+class Interface(NamedTuple):
+    """What a ServerComparisons class compares: one interface's kit calls and server views."""
+
+    label: str  # as messages name the interface
+    builders: dict[str, Callable[..., Any]]  # builder name -> (kit request -> the kit's view)
+    kit_request: Callable[..., Any]  # (server, record, siblings) -> the kit request
+    server_view_for: Callable[[str, dict[str, Any]], dict[str, Any]]  # (builder name, record) -> the server's view
+    without_port: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]  # (view, record) -> the view, port masked
+    owns_exception: Callable[[str], bool]  # whether the agreement test must use that KIT_FOLLOWS_NO_SERVER entry
+    follows_no_server_names: Callable[[str, str], tuple[str, ...]] = _case_or_bare_key  # (case, key) -> names to try
+
+
+class ServerComparisons:
+    """The checks shared by the classes that compare one interface with its servers, case by case.
+
+    A class mixes this in before its TestCase, sets `interface` and sets `cases`
+    ({case: {server: record}}) in setUpClass.
+    """
+
+    interface: Interface
+
+    def _request_to_compare(self, case: str, server: str, record: dict[str, Any], siblings: list[dict[str, Any]]) -> Any:
+        """The kit request for a record, inside its subTest: skipped when the server did not call the app."""
+        if not record["app_called"]:
+            self.skipTest(_not_called_reason(server, record))
+        request = self.interface.kit_request(server, record, siblings)
+        if request.translated:
+            self.assertTrue(case in DELIBERATE_DIFFERENCES, f"case {case!r} needs translating: say how in DELIBERATE_DIFFERENCES[{case!r}]")
+        return request
+
+    def _assert_only_named_differences(self, builder_name: str, case: str, server: str, kit: dict[str, Any], real: dict[str, Any], subject: str = "") -> None:
+        unnamed = _unnamed_differences(kit, real, case, server)
+        lines = [f"  {key}: kit {_show(k)}, {server} {_show(s)}" for key, (k, s) in unnamed.items()]
+        self.assertEqual(unnamed, {}, f"{builder_name} differs from {server} on {subject or case}, not named in DELIBERATE_DIFFERENCES:\n" + "\n".join(lines))
+
+    def _cases_to_agree_on(self):
+        """Yield (builder name, builder, case, records, server views) where two or more servers called the app.
+
+        The server views map each server that called the app to its view, ports masked.
+        """
+        for builder_name, builder in self.interface.builders.items():
+            for case, records in self.cases.items():
+                called = _called(records)
+                if len(called) >= 2:
+                    real = {server: self.interface.without_port(self.interface.server_view_for(builder_name, record), record) for server, record in called.items()}
+                    yield builder_name, builder, case, records, real
+
+    def _assert_kit_follows_a_server(self, builder_name: str, case: str, real: dict[str, Any], kit: dict[str, Any], used: set[str]) -> None:
+        """Where the servers' views disagree on a key, the kit's view for some server agrees with that server's.
+
+        `real` and `kit` map each server that called the app to its view and to the kit's,
+        ports masked. A key KIT_FOLLOWS_NO_SERVER names (added to `used`) must agree with none.
+        """
+        for key in sorted(set().union(*real.values(), *kit.values())):
+            values = {server: view.get(key, ABSENT) for server, view in real.items()}
+            if all(value == values[next(iter(values))] for value in values.values()):
+                continue
+            with self.subTest(builder=builder_name, case=case, key=key):
+                agree = [server for server in real if kit[server].get(key, ABSENT) == values[server]]
+                exception = next((name for name in self.interface.follows_no_server_names(case, key) if name in KIT_FOLLOWS_NO_SERVER), None)
+                if exception is not None:
+                    used.add(exception)
+                    self.assertEqual(agree, [], f"{exception!r} is in KIT_FOLLOWS_NO_SERVER but the kit agrees with {agree}")
+                else:
+                    shown = ", ".join(f"{server} {_show(value)}" for server, value in values.items())
+                    mine = ", ".join(f"for {server} {_show(view.get(key, ABSENT))}" for server, view in kit.items())
+                    self.assertNotEqual(agree, [], f"{builder_name} gives {mine} for {key} in {case}; the servers: {shown}")
+
+    def _assert_every_exception_used(self, used: set[str]) -> None:
+        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if self.interface.owns_exception(name))
+        self.assertEqual(unused, [], f"{self.interface.label} entries of KIT_FOLLOWS_NO_SERVER no longer needed")
+
+
 @fixtures.skip_without_fixtures
-class WSGIEnvironTests(unittest.TestCase):
+class WSGIEnvironTests(ServerComparisons, unittest.TestCase):
     """make_environ() and WSGITestClient against gunicorn, waitress and wsgiref, case by case."""
 
     maxDiff = None
+    interface = Interface(
+        "WSGI", BUILDERS, wsgi_kit_request, lambda builder_name, record: server_view(record), _without_port,
+        owns_exception=lambda name: entry_interface(name) == "wsgi",
+    )
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.cases = _wsgi_cases()
-
-    def _comparisons(self, builder: Callable[[KitRequest], dict[str, Any]]):
-        """Yield (case, server, kit view, server view, request) for every record that reached the app."""
-        for case, records in self.cases.items():
-            for server, record in records.items():
-                if not record["app_called"]:
-                    continue
-                siblings = [other for name, other in records.items() if name != server]
-                request = wsgi_kit_request(case, record, siblings)
-                yield case, server, builder(request), server_view(record), request
+        cls.cases = _recorded_cases("wsgi")
 
     def _check_each_server(self, builder_name: str) -> None:
-        builder = BUILDERS[builder_name]
-        for case, records in self.cases.items():
-            for server, record in records.items():
-                with self.subTest(builder=builder_name, case=case, server=server):
-                    if not record["app_called"]:
-                        self.skipTest(_not_called_reason(server, record))
-                    siblings = [other for name, other in records.items() if name != server]
-                    request = wsgi_kit_request(case, record, siblings)
-                    if request.translated:
-                        self.assertTrue(case in DELIBERATE_DIFFERENCES, f"case {case!r} needs translating: say how in DELIBERATE_DIFFERENCES[{case!r}]")
-                    kit, real = builder(request), server_view(record)
-                    unnamed = {
-                        key: (kit.get(key, ABSENT), real.get(key, ABSENT))
-                        for key in sorted(set(kit) | set(real))
-                        if kit.get(key, ABSENT) != real.get(key, ABSENT) and named_difference(case, server, key) is None
-                    }
-                    lines = [f"  {key}: kit {_show(k)}, {server} {_show(s)}" for key, (k, s) in unnamed.items()]
-                    self.assertEqual(unnamed, {}, f"{builder_name} differs from {server} on {case}, not named in DELIBERATE_DIFFERENCES:\n" + "\n".join(lines))
+        for case, server, record, siblings in _each_record(self.cases):
+            with self.subTest(builder=builder_name, case=case, server=server):
+                request = self._request_to_compare(case, server, record, siblings)
+                self._assert_only_named_differences(builder_name, case, server, self.interface.builders[builder_name](request), self.interface.server_view_for(builder_name, record))
 
     def test_make_environ_matches_each_server_except_named_differences(self):
         self._check_each_server("make_environ")
@@ -805,42 +897,25 @@ class WSGIEnvironTests(unittest.TestCase):
     def test_kit_agrees_with_a_server_wherever_the_servers_disagree(self):
         # Where the servers that called the app disagree on a key, the kit must do what at
         # least one of them does, unless KIT_FOLLOWS_NO_SERVER names the key for that case.
+        # The kit's request is the first server's, its view compared with every server's.
         self.assertLessEqual(KIT_FOLLOWS_NO_SERVER, set(DELIBERATE_DIFFERENCES), "KIT_FOLLOWS_NO_SERVER names entries that are not in the table")
-        used = set()
-        for builder_name, builder in BUILDERS.items():
-            for case, records in self.cases.items():
-                called = {server: record for server, record in records.items() if record["app_called"]}
-                if len(called) < 2:
-                    continue
-                real = {server: _without_port(server_view(record), record) for server, record in called.items()}
-                first = next(iter(called.values()))
-                siblings = [record for record in records.values() if record is not first]
-                kit = _without_port(builder(wsgi_kit_request(case, first, siblings)), first)
-                for key in sorted(set(kit).union(*real.values())):
-                    values = {server: view.get(key, ABSENT) for server, view in real.items()}
-                    if all(value == values[next(iter(values))] for value in values.values()):
-                        continue
-                    with self.subTest(builder=builder_name, case=case, key=key):
-                        agree = [server for server, value in values.items() if value == kit.get(key, ABSENT)]
-                        exception = next((name for name in (f"{case}/{key}", key) if name in KIT_FOLLOWS_NO_SERVER), None)
-                        if exception is not None:
-                            used.add(exception)
-                            self.assertEqual(agree, [], f"{exception!r} is in KIT_FOLLOWS_NO_SERVER but the kit agrees with {agree}")
-                        else:
-                            shown = ", ".join(f"{server} {_show(value)}" for server, value in values.items())
-                            self.assertNotEqual(agree, [], f"{builder_name} gives {_show(kit.get(key, ABSENT))} for {key} in {case}; the servers: {shown}")
-        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if entry_interface(name) == "wsgi")
-        self.assertEqual(unused, [], "WSGI entries of KIT_FOLLOWS_NO_SERVER no longer needed")
+        used: set[str] = set()
+        for builder_name, builder, case, records, real in self._cases_to_agree_on():
+            first_server = next(iter(real))
+            first = records[first_server]
+            siblings = [record for record in records.values() if record is not first]
+            kit = self.interface.without_port(builder(self.interface.kit_request(first_server, first, siblings)), first)
+            self._assert_kit_follows_a_server(builder_name, case, real, dict.fromkeys(real, kit), used)
+        self._assert_every_exception_used(used)
 
     def test_every_named_wsgi_difference_is_still_needed(self):
-        used = set()
-        for builder in BUILDERS.values():
-            for case, server, kit, real, request in self._comparisons(builder):
-                for key in set(kit) | set(real):
-                    if kit.get(key, ABSENT) != real.get(key, ABSENT):
-                        used.add(named_difference(case, server, key))
-        stale = sorted(name for name in DELIBERATE_DIFFERENCES if entry_interface(name) == "wsgi" and name not in used)
-        self.assertEqual(stale, [], "DELIBERATE_DIFFERENCES entries that no WSGI comparison needs any more")
+        used: set[str | None] = set()
+        for case, server, record, siblings in _each_record(self.cases):
+            if record["app_called"]:
+                request = self.interface.kit_request(server, record, siblings)
+                for builder_name, builder in self.interface.builders.items():
+                    used |= _entries_used(case, server, builder(request), self.interface.server_view_for(builder_name, record))
+        self.assertEqual(_stale_entries("wsgi", used), [], "DELIBERATE_DIFFERENCES entries that no WSGI comparison needs any more")
 
     def test_every_recorded_wsgi_case_is_compared_with_at_least_one_server(self):
         # A case every server refused would compare nothing; the kit must still build it.
@@ -1124,15 +1199,6 @@ LIFESPAN_BUILDERS = {
 LIFESPAN_CASE = "lifespan__normal"
 
 
-def _asgi_cases() -> dict[str, dict[str, dict[str, Any]]]:
-    """{case: {server: record}} for every case recorded on an ASGI server."""
-    found: dict[str, dict[str, dict[str, Any]]] = {}
-    for server in fixtures.servers("asgi"):
-        for case in fixtures.cases(server):
-            found.setdefault(case, {})[server] = fixtures.load(server, case)
-    return dict(sorted(found.items()))
-
-
 def _is_websocket(records: dict[str, dict[str, Any]]) -> bool:
     """True when the case's raw request is a WebSocket handshake (Upgrade: websocket)."""
     text = fixtures.request_of(next(iter(records.values())), list(records.values()))
@@ -1146,14 +1212,6 @@ def _asgi_without_port(view: dict[str, Any], record: dict[str, Any]) -> dict[str
     port = f":{record['app']['scope']['server'][1]}".encode()
     type_name, pairs = view["headers"]
     return {**view, "headers": (type_name, [(name, value.replace(port, b":<port>")) for name, value in pairs])}
-
-
-def _unnamed_differences(kit: dict[str, Any], real: dict[str, Any], case: str, server: str) -> dict[str, tuple[Any, Any]]:
-    return {
-        key: (kit.get(key, ABSENT), real.get(key, ABSENT))
-        for key in sorted(set(kit) | set(real))
-        if kit.get(key, ABSENT) != real.get(key, ABSENT) and named_difference(case, server, key) is None
-    }
 
 
 # --------------------------------------------------------------------------------------
@@ -1180,7 +1238,7 @@ _STEPS = (
 
 
 def _websocket_cases() -> dict[str, dict[str, dict[str, Any]]]:
-    return {case: records for case, records in _asgi_cases().items() if _is_websocket(records)}
+    return {case: records for case, records in _recorded_cases("asgi").items() if _is_websocket(records)}
 
 
 @lru_cache(maxsize=None)
@@ -1420,55 +1478,57 @@ WEBSOCKET_BUILDERS = {
 }
 
 
-async def _websocket_comparisons():
-    """Yield (builder name, case, server, kit view, server view, request) for every WebSocket record that reached the app."""
-    for case, records in _websocket_cases().items():
-        for server, record in records.items():
-            if not record["app_called"]:
-                continue
-            siblings = [other for name, other in records.items() if name != server]
-            request = websocket_kit_request(server, record, siblings)
-            for builder_name, builder in WEBSOCKET_BUILDERS.items():
-                yield builder_name, case, server, await builder(request), _websocket_server_view_for(builder_name, record), request
 
+class AsyncServerComparisons(ServerComparisons):
+    """ServerComparisons' loops for the ASGI classes, whose builders are coroutines."""
+
+    @classmethod
+    async def entries_used(cls, cases: dict[str, dict[str, dict[str, Any]]]) -> set[str | None]:
+        """The table entries that name a difference in any comparison of `cases` (see _entries_used)."""
+        used: set[str | None] = set()
+        for case, server, record, siblings in _each_record(cases):
+            if record["app_called"]:
+                request = cls.interface.kit_request(server, record, siblings)
+                for builder_name, builder in cls.interface.builders.items():
+                    used |= _entries_used(case, server, await builder(request), cls.interface.server_view_for(builder_name, record))
+        return used
+
+    async def _check_each_server(self, builder_name: str) -> None:
+        for case, server, record, siblings in _each_record(self.cases):
+            with self.subTest(builder=builder_name, case=case, server=server):
+                request = self._request_to_compare(case, server, record, siblings)
+                self._assert_only_named_differences(builder_name, case, server, await self.interface.builders[builder_name](request), self.interface.server_view_for(builder_name, record))
+
+    async def test_kit_agrees_with_a_server_wherever_the_servers_disagree(self):
+        # Where the servers that called the app disagree on a key, the kit must do what at least
+        # one of them does (each server's request translated for that server, ports masked),
+        # unless KIT_FOLLOWS_NO_SERVER names the key for that case (follows_no_server_names).
+        used: set[str] = set()
+        for builder_name, builder, case, records, real in self._cases_to_agree_on():
+            kit = {}
+            for server in real:
+                record = records[server]
+                siblings = [other for other in records.values() if other is not record]
+                kit[server] = self.interface.without_port(await builder(self.interface.kit_request(server, record, siblings)), record)
+            self._assert_kit_follows_a_server(builder_name, case, real, kit, used)
+        self._assert_every_exception_used(used)
 
 
 @fixtures.skip_without_fixtures
-class ASGIScopeTests(unittest.IsolatedAsyncioTestCase):
+class ASGIScopeTests(AsyncServerComparisons, unittest.IsolatedAsyncioTestCase):
     """make_scope()/call_asgi() and ASGITestClient against uvicorn (h11, httptools), hypercorn and daphne, case by case."""
 
     maxDiff = None
+    interface = Interface(
+        "ASGI", ASGI_BUILDERS, asgi_kit_request, lambda builder_name, record: asgi_server_view(record), _asgi_without_port,
+        owns_exception=lambda name: entry_interface(name) == "asgi" and not _is_websocket_entry(name),
+    )
 
     @classmethod
     def setUpClass(cls) -> None:
-        every = _asgi_cases()
+        every = _recorded_cases("asgi")
         cls.websocket_cases = {case: records for case, records in every.items() if _is_websocket(records)}
         cls.cases = {case: records for case, records in every.items() if case not in cls.websocket_cases}
-
-    async def _comparisons(self, builder: Callable[[KitRequest], Any]):
-        """Yield (case, server, kit view, server view, request) for every record that reached the app."""
-        for case, records in self.cases.items():
-            for server, record in records.items():
-                if not record["app_called"]:
-                    continue
-                siblings = [other for name, other in records.items() if name != server]
-                request = asgi_kit_request(server, record, siblings)
-                yield case, server, await builder(request), asgi_server_view(record), request
-
-    async def _check_each_server(self, builder_name: str) -> None:
-        builder = ASGI_BUILDERS[builder_name]
-        for case, records in self.cases.items():
-            for server, record in records.items():
-                with self.subTest(builder=builder_name, case=case, server=server):
-                    if not record["app_called"]:
-                        self.skipTest(_not_called_reason(server, record))
-                    siblings = [other for name, other in records.items() if name != server]
-                    request = asgi_kit_request(server, record, siblings)
-                    if request.translated:
-                        self.assertTrue(case in DELIBERATE_DIFFERENCES, f"case {case!r} needs translating: say how in DELIBERATE_DIFFERENCES[{case!r}]")
-                    unnamed = _unnamed_differences(await builder(request), asgi_server_view(record), case, server)
-                    lines = [f"  {key}: kit {_show(k)}, {server} {_show(s)}" for key, (k, s) in unnamed.items()]
-                    self.assertEqual(unnamed, {}, f"{builder_name} differs from {server} on {case}, not named in DELIBERATE_DIFFERENCES:\n" + "\n".join(lines))
 
     async def test_make_scope_matches_each_server_except_named_differences(self):
         await self._check_each_server("make_scope")
@@ -1476,52 +1536,14 @@ class ASGIScopeTests(unittest.IsolatedAsyncioTestCase):
     async def test_client_scope_matches_each_server_except_named_differences(self):
         await self._check_each_server("ASGITestClient")
 
-    async def test_kit_agrees_with_a_server_wherever_the_servers_disagree(self):
-        # Where the servers that called the app disagree on a key, the kit must do what at least
-        # one of them does (each server's request translated for that server, ports masked),
-        # unless KIT_FOLLOWS_NO_SERVER names the key for that case.
-        used = set()
-        for builder_name, builder in ASGI_BUILDERS.items():
-            for case, records in self.cases.items():
-                called = {server: record for server, record in records.items() if record["app_called"]}
-                if len(called) < 2:
-                    continue
-                real, kit = {}, {}
-                for server, record in called.items():
-                    siblings = [other for other in records.values() if other is not record]
-                    real[server] = _asgi_without_port(asgi_server_view(record), record)
-                    kit[server] = _asgi_without_port(await builder(asgi_kit_request(server, record, siblings)), record)
-                for key in sorted(set().union(*real.values(), *kit.values())):
-                    values = {server: view.get(key, ABSENT) for server, view in real.items()}
-                    if all(value == values[next(iter(values))] for value in values.values()):
-                        continue
-                    with self.subTest(builder=builder_name, case=case, key=key):
-                        agree = [server for server in called if kit[server].get(key, ABSENT) == values[server]]
-                        exception = next((name for name in (f"{case}/{key}", key) if name in KIT_FOLLOWS_NO_SERVER), None)
-                        if exception is not None:
-                            used.add(exception)
-                            self.assertEqual(agree, [], f"{exception!r} is in KIT_FOLLOWS_NO_SERVER but the kit agrees with {agree}")
-                        else:
-                            shown = ", ".join(f"{server} {_show(value)}" for server, value in values.items())
-                            mine = ", ".join(f"for {server} {_show(view.get(key, ABSENT))}" for server, view in kit.items())
-                            self.assertNotEqual(agree, [], f"{builder_name} gives {mine} for {key} in {case}; the servers: {shown}")
-        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if entry_interface(name) == "asgi" and not _is_websocket_entry(name))
-        self.assertEqual(unused, [], "ASGI entries of KIT_FOLLOWS_NO_SERVER no longer needed")
-
     async def test_every_named_asgi_difference_is_still_needed(self):
-        used = set()
-        for builder in ASGI_BUILDERS.values():
-            async for case, server, kit, real, _ in self._comparisons(builder):
-                used.update(named_difference(case, server, key) for key in set(kit) | set(real) if kit.get(key, ABSENT) != real.get(key, ABSENT))
+        used = await self.entries_used(self.cases)
         for server, record in _lifespan_records().items():
             if record["lifespan_record"] is not None:
                 for builder_name, builder in LIFESPAN_BUILDERS.items():
-                    kit, real = await builder(), _lifespan_server_view_for(builder_name, record)
-                    used.update(named_difference(LIFESPAN_CASE, server, key) for key in set(kit) | set(real) if kit.get(key, ABSENT) != real.get(key, ABSENT))
-        async for _, case, server, kit, real, _ in _websocket_comparisons():
-            used.update(named_difference(case, server, key) for key in set(kit) | set(real) if kit.get(key, ABSENT) != real.get(key, ABSENT))
-        stale = sorted(name for name in DELIBERATE_DIFFERENCES if entry_interface(name) == "asgi" and name not in used)
-        self.assertEqual(stale, [], "DELIBERATE_DIFFERENCES entries that no ASGI comparison needs any more")
+                    used |= _entries_used(LIFESPAN_CASE, server, await builder(), _lifespan_server_view_for(builder_name, record))
+        used |= await ASGIWebSocketTests.entries_used(self.websocket_cases)
+        self.assertEqual(_stale_entries("asgi", used), [], "DELIBERATE_DIFFERENCES entries that no ASGI comparison needs any more")
 
     def test_every_recorded_asgi_http_case_is_compared_unless_every_server_refused_it(self):
         # A case every server answered with 400 without calling the app (raw non-ASCII bytes
@@ -1578,7 +1600,7 @@ def _lifespan_server_view_for(builder_name: str, record: dict[str, Any]) -> dict
 
 
 @fixtures.skip_without_fixtures
-class ASGILifespanScopeTests(unittest.IsolatedAsyncioTestCase):
+class ASGILifespanScopeTests(ServerComparisons, unittest.IsolatedAsyncioTestCase):
     """The lifespan scope and events of make_scope() and ASGITestClient against the servers' (lifespan__normal)."""
 
     maxDiff = None
@@ -1591,9 +1613,8 @@ class ASGILifespanScopeTests(unittest.IsolatedAsyncioTestCase):
                 with self.subTest(builder=builder_name, server=server):
                     if record["lifespan_record"] is None:
                         self.skipTest(f"{server} never calls the app with a lifespan scope: nothing to compare")
-                    unnamed = _unnamed_differences(await builder(), _lifespan_server_view_for(builder_name, record), LIFESPAN_CASE, server)
-                    lines = [f"  {key}: kit {_show(k)}, {server} {_show(s)}" for key, (k, s) in unnamed.items()]
-                    self.assertEqual(unnamed, {}, f"{builder_name} differs from {server} on the lifespan scope, not named in DELIBERATE_DIFFERENCES:\n" + "\n".join(lines))
+                    real = _lifespan_server_view_for(builder_name, record)
+                    self._assert_only_named_differences(builder_name, LIFESPAN_CASE, server, await builder(), real, subject="the lifespan scope")
 
     async def test_client_sends_lifespan_events_in_the_servers_order(self):
         kit = await lifespan_view_from_client()
@@ -1604,64 +1625,26 @@ class ASGILifespanScopeTests(unittest.IsolatedAsyncioTestCase):
 
 
 @fixtures.skip_without_fixtures
-class ASGIWebSocketTests(unittest.IsolatedAsyncioTestCase):
+class ASGIWebSocketTests(AsyncServerComparisons, unittest.IsolatedAsyncioTestCase):
     """make_websocket_scope() and ASGITestClient.websocket_connect() against uvicorn (h11, httptools), hypercorn and daphne, case by case."""
 
     maxDiff = None
+    interface = Interface(
+        "WebSocket", WEBSOCKET_BUILDERS, websocket_kit_request, _websocket_server_view_for, _asgi_without_port,
+        owns_exception=_is_websocket_entry,
+        # "<case>/<KEY>" or "websocket/<KEY>": the bare "<KEY>" entries of KIT_FOLLOWS_NO_SERVER are HTTP's.
+        follows_no_server_names=lambda case, key: (f"{case}/{key}", f"websocket/{key}"),
+    )
 
     @classmethod
     def setUpClass(cls) -> None:
         cls.cases = _websocket_cases()
-
-    async def _check_each_server(self, builder_name: str) -> None:
-        builder = WEBSOCKET_BUILDERS[builder_name]
-        for case, records in self.cases.items():
-            for server, record in records.items():
-                with self.subTest(builder=builder_name, case=case, server=server):
-                    if not record["app_called"]:
-                        self.skipTest(_not_called_reason(server, record))
-                    request = websocket_kit_request(server, record, [other for name, other in records.items() if name != server])
-                    if request.translated:
-                        self.assertTrue(case in DELIBERATE_DIFFERENCES, f"case {case!r} needs translating: say how in DELIBERATE_DIFFERENCES[{case!r}]")
-                    unnamed = _unnamed_differences(await builder(request), _websocket_server_view_for(builder_name, record), case, server)
-                    lines = [f"  {key}: kit {_show(k)}, {server} {_show(s)}" for key, (k, s) in unnamed.items()]
-                    self.assertEqual(unnamed, {}, f"{builder_name} differs from {server} on {case}, not named in DELIBERATE_DIFFERENCES:\n" + "\n".join(lines))
 
     async def test_make_websocket_scope_matches_each_server_except_named_differences(self):
         await self._check_each_server("make_websocket_scope")
 
     async def test_client_session_matches_each_server_except_named_differences(self):
         await self._check_each_server("ASGITestClient")
-
-    async def test_kit_agrees_with_a_server_wherever_the_servers_disagree(self):
-        # As for HTTP: where the servers disagree on a key, the kit does what at least one of
-        # them does, unless KIT_FOLLOWS_NO_SERVER names "<case>/<KEY>" or "websocket/<KEY>"
-        # (the bare "<KEY>" entries there are HTTP's).
-        used = set()
-        for builder_name, builder in WEBSOCKET_BUILDERS.items():
-            for case, records in self.cases.items():
-                called = {server: record for server, record in records.items() if record["app_called"]}
-                real, kit = {}, {}
-                for server, record in called.items():
-                    siblings = [other for other in records.values() if other is not record]
-                    real[server] = _asgi_without_port(_websocket_server_view_for(builder_name, record), record)
-                    kit[server] = _asgi_without_port(await builder(websocket_kit_request(server, record, siblings)), record)
-                for key in sorted(set().union(*real.values(), *kit.values())):
-                    values = {server: view.get(key, ABSENT) for server, view in real.items()}
-                    if all(value == values[next(iter(values))] for value in values.values()):
-                        continue
-                    with self.subTest(builder=builder_name, case=case, key=key):
-                        agree = [server for server in called if kit[server].get(key, ABSENT) == values[server]]
-                        exception = next((name for name in (f"{case}/{key}", f"websocket/{key}") if name in KIT_FOLLOWS_NO_SERVER), None)
-                        if exception is not None:
-                            used.add(exception)
-                            self.assertEqual(agree, [], f"{exception!r} is in KIT_FOLLOWS_NO_SERVER but the kit agrees with {agree}")
-                        else:
-                            shown = ", ".join(f"{server} {_show(value)}" for server, value in values.items())
-                            mine = ", ".join(f"for {server} {_show(view.get(key, ABSENT))}" for server, view in kit.items())
-                            self.assertNotEqual(agree, [], f"{builder_name} gives {mine} for {key} in {case}; the servers: {shown}")
-        unused = sorted(name for name in KIT_FOLLOWS_NO_SERVER - used if _is_websocket_entry(name))
-        self.assertEqual(unused, [], "WebSocket entries of KIT_FOLLOWS_NO_SERVER no longer needed")
 
     def test_every_recorded_websocket_case_is_compared(self):
         self.assertGreaterEqual(len(self.cases), 7, f"only {len(self.cases)} WebSocket cases found in {fixtures.FIXTURES_DIR}")
@@ -1701,22 +1684,14 @@ class TranslationEntryTests(unittest.TestCase):
     """The "<case>" entries of DELIBERATE_DIFFERENCES: how raw requests become kit calls, for both interfaces."""
 
     def test_every_translation_entry_is_still_needed(self):
+        every = _recorded_cases("asgi")
+        websocket = {case: records for case, records in every.items() if _is_websocket(records)}
+        http = {case: records for case, records in every.items() if case not in websocket}
         translated = set()
-        for interface, every in (("wsgi", _wsgi_cases()), ("asgi", _asgi_cases())):
-            for case, records in every.items():
-                websocket = interface == "asgi" and _is_websocket(records)
-                for server, record in records.items():
-                    siblings = [other for name, other in records.items() if name != server]
-                    if not record["app_called"]:
-                        continue
-                    if interface == "wsgi":
-                        request = wsgi_kit_request(case, record, siblings)
-                    elif websocket:
-                        request = websocket_kit_request(server, record, siblings)
-                    else:
-                        request = asgi_kit_request(server, record, siblings)
-                    if request.translated:
-                        translated.add(case)
+        for cases, kit_request in ((_recorded_cases("wsgi"), wsgi_kit_request), (http, asgi_kit_request), (websocket, websocket_kit_request)):
+            for case, server, record, siblings in _each_record(cases):
+                if record["app_called"] and kit_request(server, record, siblings).translated:
+                    translated.add(case)
         stale = sorted(name for name in DELIBERATE_DIFFERENCES if entry_interface(name) == "translation" and name not in translated)
         self.assertEqual(stale, [], "DELIBERATE_DIFFERENCES says how to translate cases that need no translating any more")
 
