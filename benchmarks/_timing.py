@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import os
 import statistics
 import sys
@@ -120,3 +121,15 @@ def environment_line(extra: Optional[str] = None) -> str:
     if extra:
         parts.append(extra)
     return "; ".join(parts)
+
+
+# -- the payloads every protocol's benchmark sends (the same bytes, so WSGI and ASGI numbers compare) --------
+
+ITEMS = {"items": [{"id": 1, "title": "write benchmarks", "done": False}, {"id": 2, "title": "profile", "done": True}], "count": 2}
+ITEMS_BODY = json.dumps(ITEMS, separators=(",", ":")).encode()
+ECHO_VALUE = {"title": "buy milk", "tags": ["home", "errand"], "priority": 2}
+ECHO_BODY = json.dumps(ECHO_VALUE, separators=(",", ":")).encode()
+CHUNK = 1024
+CHUNKS = 1000
+BIG_CHUNK = 64 * 1024
+BIG_TOTAL = 50 * 1024 * 1024

@@ -35,23 +35,15 @@ import time
 import tracemalloc
 import unittest
 import warnings
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from _timing import environment_line, interleaved_batches, markdown_table, time_calls, use_checkout
+from _async_timing import MODES, Call, Loops, check_answers, measure
+from _timing import BIG_CHUNK, BIG_TOTAL, CHUNK, CHUNKS, ECHO_BODY, ECHO_VALUE, ITEMS_BODY, environment_line, markdown_table, use_checkout
 
 use_checkout()
 
 from asgiwsgi_testkit import ASGITestCase, ASGITestClient, ASGITestResponse  # noqa: E402
 
-ITEMS = {"items": [{"id": 1, "title": "write benchmarks", "done": False}, {"id": 2, "title": "profile", "done": True}], "count": 2}
-ITEMS_BODY = json.dumps(ITEMS, separators=(",", ":")).encode()
-ECHO_VALUE = {"title": "buy milk", "tags": ["home", "errand"], "priority": 2}
-ECHO_BODY = json.dumps(ECHO_VALUE, separators=(",", ":")).encode()
-CHUNK = 1024
-CHUNKS = 1000
-BIG_CHUNK = 64 * 1024
-BIG_TOTAL = 50 * 1024 * 1024
-MODES = ("normal", "debug")
 
 # -- the apps under test -------------------------------------------------------------------------
 
@@ -150,39 +142,6 @@ async def raw_call(method: str, path: str, body: bytes = b"", content_type: byte
 # -- contenders ------------------------------------------------------------------------------------
 
 
-class Call(NamedTuple):
-    """One contender in one mode: an async callable awaited in `loop`, or a sync one when `loop` is None."""
-
-    run: Callable[[], Any]
-    loop: Optional[asyncio.AbstractEventLoop]
-    share: float = 1.0  # the fraction of the batch size it runs (a contender 50x slower need not run 400 calls)
-
-
-async def _awaited_calls(run: Callable[[], Any], n: int) -> float:
-    """Seconds per call of `n` awaited calls, timed inside the running loop, cyclic GC off."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(n):
-            await run()
-        return (time.perf_counter() - start) / n
-    finally:
-        gc.enable()
-
-
-def run_once(call: Call) -> Any:
-    return call.loop.run_until_complete(call.run()) if call.loop is not None else call.run()
-
-
-def batch_of(call: Call) -> Callable[[int], float]:
-    def batch(n: int) -> float:
-        count = max(1, round(n * call.share))
-        if call.loop is None:
-            return time_calls(call.run, count)
-        return call.loop.run_until_complete(_awaited_calls(call.run, count))
-
-    return batch
 
 
 class Anchors:
@@ -207,34 +166,6 @@ class Anchors:
             return None
         return getattr(loaded, name) if name else loaded
 
-
-class Loops:
-    """A normal and a debug-mode event loop, both alive for the whole run."""
-
-    def __init__(self) -> None:
-        self.normal = asyncio.new_event_loop()
-        self.debug = asyncio.new_event_loop()
-        self.debug.set_debug(True)
-        # The batches run thousands of requests in one task step; asyncio's "Executing <Task> took 0.1 seconds" lines would only be noise.
-        self.debug.slow_callback_duration = 60.0
-        self._cleanups: List[Tuple[asyncio.AbstractEventLoop, Callable[[], Any]]] = []
-
-    def of(self, mode: str) -> asyncio.AbstractEventLoop:
-        return self.debug if mode == "debug" else self.normal
-
-    def at_close(self, mode: Optional[str], cleanup: Callable[[], Any]) -> None:
-        """Call `cleanup` (awaited in the loop of `mode`, or called when mode is None) before the loops close."""
-        self._cleanups.append((self.of(mode) if mode else None, cleanup))  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        for loop, cleanup in reversed(self._cleanups):
-            if loop is None:
-                cleanup()
-            else:
-                loop.run_until_complete(cleanup())
-        for loop in (self.normal, self.debug):
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
 
 
 def _starlette(anchors: Anchors, loops: Loops, mode: str, use_with: bool) -> Any:
@@ -418,24 +349,6 @@ def starlette_cycle(TestClient: Any, options: Dict[str, Any]) -> Tuple[str, str]
 # -- checks and reports ----------------------------------------------------------------------------
 
 
-def check_answers(contenders: Dict[str, Dict[str, Call]], expected: Any, parse: Callable[[Any], Any] = lambda x: x) -> None:
-    """Run each contender once in each mode; its answer, parsed, must equal `expected`."""
-    for name, modes in contenders.items():
-        for mode, call in modes.items():
-            got = parse(run_once(call))
-            if got != expected:
-                raise SystemExit(f"{name} ({mode}) answered {got!r:.120}, expected {expected!r:.120}: not timing a contender that does something else")
-
-
-def measure(contenders: Dict[str, Dict[str, Call]], n: int, rounds: int) -> Dict[str, Dict[str, Any]]:
-    """Both modes of every contender in the same interleaved rounds: {contender: {mode: Result}}."""
-    batches = {(name, mode): batch_of(call) for name, modes in contenders.items() for mode, call in modes.items()}
-    flat = interleaved_batches({f"{name}\0{mode}": batch for (name, mode), batch in batches.items()}, n, rounds)
-    results: Dict[str, Dict[str, Any]] = {}
-    for key, result in flat.items():
-        name, mode = key.split("\0")
-        results.setdefault(name, {})[mode] = result
-    return results
 
 
 def report(title: str, results: Dict[str, Dict[str, Any]], baseline: Tuple[str, str], versus: Tuple[str, str] = ("", ""), unit: str = "µs/request") -> str:

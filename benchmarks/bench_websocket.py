@@ -25,20 +25,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import gc
 import io
 import pstats
-import time
 import warnings
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
-from _timing import environment_line, interleaved_batches, markdown_table, time_calls, use_checkout
+from _async_timing import MODES, Call, Loops, _awaited_calls, check_answers, measure
+from _timing import environment_line, markdown_table, use_checkout
 
 use_checkout()
 
 from asgiwsgi_testkit import ASGITestClient, WebSocketSession, make_websocket_scope, validate_asgi  # noqa: E402
 
-MODES = ("normal", "debug")
 PING = "ping"
 ROUND_TRIP_TARGET = 1.5
 SESSION_TARGET = 2.0
@@ -109,68 +107,7 @@ async def kit_session_cycle(client: ASGITestClient) -> str:
 # -- running contenders in two loops ---------------------------------------------------------------
 
 
-class Call(NamedTuple):
-    """One contender in one mode: an async callable awaited in `loop`, or a sync one when `loop` is None."""
 
-    run: Callable[[], Any]
-    loop: Optional[asyncio.AbstractEventLoop]
-    share: float = 1.0  # the fraction of the batch size it runs
-
-
-async def _awaited_calls(run: Callable[[], Any], n: int) -> float:
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(n):
-            await run()
-        return (time.perf_counter() - start) / n
-    finally:
-        gc.enable()
-
-
-def run_once(call: Call) -> Any:
-    return call.loop.run_until_complete(call.run()) if call.loop is not None else call.run()
-
-
-def batch_of(call: Call) -> Callable[[int], float]:
-    def batch(n: int) -> float:
-        count = max(1, round(n * call.share))
-        if call.loop is None:
-            return time_calls(call.run, count)
-        return call.loop.run_until_complete(_awaited_calls(call.run, count))
-
-    return batch
-
-
-class Loops:
-    """A normal and a debug-mode event loop, both alive for the whole run, with cleanups run before they close."""
-
-    def __init__(self) -> None:
-        self.normal = asyncio.new_event_loop()
-        self.debug = asyncio.new_event_loop()
-        self.debug.set_debug(True)
-        self.debug.slow_callback_duration = 60.0  # a batch is one long task step: no "took 0.1 seconds" noise
-        self._cleanups: List[Tuple[Optional[asyncio.AbstractEventLoop], Callable[[], Any]]] = []
-
-    def of(self, mode: str) -> asyncio.AbstractEventLoop:
-        return self.debug if mode == "debug" else self.normal
-
-    def at_close(self, loop: Optional[asyncio.AbstractEventLoop], cleanup: Callable[[], Any]) -> None:
-        self._cleanups.append((loop, cleanup))
-
-    def close(self) -> None:
-        for loop, cleanup in reversed(self._cleanups):
-            if loop is None:
-                cleanup()
-            else:
-                loop.run_until_complete(cleanup())
-        for loop in (self.normal, self.debug):
-            left = asyncio.all_tasks(loop)
-            if left:
-                raise SystemExit(f"tasks left pending in the {'debug' if loop is self.debug else 'normal'} loop: {left!r}")
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
 
 
 def _starlette_client() -> Any:
@@ -246,22 +183,6 @@ def session_contenders(loops: Loops, TestClient: Any) -> Dict[str, Dict[str, Cal
     return contenders
 
 
-def check_answers(contenders: Dict[str, Dict[str, Call]], expected: Any, parse: Callable[[Any], Any] = lambda x: x) -> None:
-    for name, modes in contenders.items():
-        for mode, call in modes.items():
-            got = parse(run_once(call))
-            if got != expected:
-                raise SystemExit(f"{name} ({mode}) answered {got!r:.120}, expected {expected!r:.120}: not timing a contender that does something else")
-
-
-def measure(contenders: Dict[str, Dict[str, Call]], n: int, rounds: int) -> Dict[str, Dict[str, Any]]:
-    """Both modes of every contender in the same interleaved rounds: {contender: {mode: Result}}."""
-    flat = interleaved_batches({f"{name}\0{mode}": batch_of(call) for name, modes in contenders.items() for mode, call in modes.items()}, n, rounds)
-    results: Dict[str, Dict[str, Any]] = {}
-    for key, result in flat.items():
-        name, mode = key.split("\0")
-        results.setdefault(name, {})[mode] = result
-    return results
 
 
 def report(title: str, results: Dict[str, Dict[str, Any]], base: str, unit: str) -> str:

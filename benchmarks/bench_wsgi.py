@@ -23,20 +23,12 @@ import sys
 import tracemalloc
 from typing import Any, Callable, Dict, List, Tuple
 
-from _timing import environment_line, interleaved, markdown_table, use_checkout
+from _timing import BIG_CHUNK, BIG_TOTAL, CHUNK, CHUNKS, ECHO_BODY, ECHO_VALUE, ITEMS_BODY, environment_line, interleaved, markdown_table, use_checkout
 
 use_checkout()
 
 from asgiwsgi_testkit import WSGITestClient  # noqa: E402
 
-ITEMS = {"items": [{"id": 1, "title": "write benchmarks", "done": False}, {"id": 2, "title": "profile", "done": True}], "count": 2}
-ITEMS_BODY = json.dumps(ITEMS, separators=(",", ":")).encode()
-ECHO_VALUE = {"title": "buy milk", "tags": ["home", "errand"], "priority": 2}
-ECHO_BODY = json.dumps(ECHO_VALUE, separators=(",", ":")).encode()
-CHUNK = 1024
-CHUNKS = 1000
-BIG_CHUNK = 64 * 1024
-BIG_TOTAL = 50 * 1024 * 1024
 
 # -- the app under test ----------------------------------------------------------------------
 
