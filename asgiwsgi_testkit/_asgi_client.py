@@ -2,7 +2,7 @@
 
 Each verb builds a request (_client_core), a scope (_asgi_scope), runs one
 HTTPExchange in the caller's task (_asgi_call), keeps cookies and follows
-redirects. `stream()` runs the app in a task and reads lazily (_asgi_stream);
+redirects. `stream()` pulls the body from the app chunk by chunk (_asgi_stream);
 lifespan lives in _asgi_lifespan. No threads, no asyncio.run, nothing pending.
 """
 
@@ -158,7 +158,7 @@ class ASGITestClient(ClientSettings):
             await self._lifespan.startup()
         request = self._core.build(method, path, kwargs)
         exchange = self._exchange(request)
-        reader = StreamReader(self._called_app, exchange, f"{request.method} {request.path}")
+        reader = StreamReader(self.app, exchange, f"{request.method} {request.path}", validate=self._core.validate)
         try:
             await reader.start()
         except ProtocolError as error:

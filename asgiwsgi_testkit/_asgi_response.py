@@ -42,7 +42,7 @@ class ASGITestResponse(TestResponseBase):
 
     def aiter_bytes(self) -> AsyncIterator[bytes]:
         """Yield body chunks as the app sends them; the app's send() returns once each is taken."""
-        return _Chunks(self)
+        return self._streaming_reader().chunks(self)
 
     def aiter_lines(self) -> AsyncIterator[str]:
         """Yield decoded lines (split at LF, CRLF or CR, line ends dropped) as they arrive."""
@@ -66,36 +66,6 @@ class ASGITestResponse(TestResponseBase):
         if self._body is None:
             self._body = b"".join([chunk async for chunk in self.aiter_bytes()])
         return self._body
-
-
-class _Chunks:
-    """`aiter_bytes()`: the streamed body chunk by chunk; at the end, the response's trailers are set."""
-
-    def __init__(self, response: ASGITestResponse) -> None:
-        self._response = response
-        self._reader: Any = None
-        self._done = False
-
-    def __aiter__(self) -> _Chunks:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if self._done:
-            raise StopAsyncIteration
-        response = self._response
-        if self._reader is None:
-            if response._body is not None and response._reader is None:
-                raise ValueError(f"{response!r}: aiter_bytes() reads a body only inside `async with client.stream(...)`; use .body outside it")
-            self._reader = response._streaming_reader()
-        chunk = await self._reader.next_chunk()
-        if chunk is None:
-            self._done = True
-            response.trailers = Headers._from_pairs(self._reader.exchange.trailers)
-            raise StopAsyncIteration
-        return chunk
-
-    async def aclose(self) -> None:
-        self._done = True
 
 
 class _Derived:

@@ -7,6 +7,10 @@ drives the app coroutine from the caller's own task, stepping it inside a
 copied `contextvars.Context`: the app sees its own context, the test's
 variables do not leak into it and back, and no task is created.
 
+`current_tasks` lets a caller step an app coroutine *as* another task (the
+app's own), so what the app learns from `asyncio.current_task()` -- where
+anyio and asyncio.timeout() send their cancellations -- stays the app's task.
+
 `StepTimer` bounds each step: one TimerHandle per call, re-armed only when it
 fires early, which cancels the caller's task when the app makes no progress.
 """
@@ -19,7 +23,7 @@ import sys
 import types
 from typing import Any, Callable, Coroutine
 
-__all__ = ["StepTimer", "run_in_context", "start_app_task"]
+__all__ = ["StepTimer", "current_tasks", "run_in_context", "start_app_task"]
 
 
 @types.coroutine
@@ -67,6 +71,47 @@ def start_app_task(app: Callable[..., Any], *args: Any) -> "asyncio.Task[Any]":
 
 # create_task(context=) exists from 3.11; before, creating the task inside the context gives it a copy.
 _TASK_TAKES_CONTEXT = sys.version_info >= (3, 11)
+
+
+def _current_tasks_table() -> dict | None:
+    """asyncio's private {loop: current task} dict, if current_task() really reads it (3.9-3.13 do)."""
+    table = getattr(asyncio.tasks, "_current_tasks", None)
+    if not isinstance(table, dict):
+        return None
+    key, marker = object(), object()
+    table[key] = marker
+    try:
+        return table if asyncio.current_task(key) is marker else None  # type: ignore[arg-type]
+    except Exception:
+        return None
+    finally:
+        del table[key]
+
+
+class _SwappedCurrentTasks:
+    """The same {loop: task} face over asyncio's swap function, for a Python that keeps no such dict."""
+
+    def __init__(self, swap: Callable[[Any, Any], Any]) -> None:
+        self._swap = swap
+
+    def get(self, loop: Any) -> Any:
+        return asyncio.current_task(loop)
+
+    def __setitem__(self, loop: Any, task: Any) -> None:
+        self._swap(loop, task)
+
+
+def _current_tasks() -> Any:
+    table = _current_tasks_table()
+    if table is not None:
+        return table
+    swap = getattr(asyncio.tasks, "_swap_current_task", None)
+    return _SwappedCurrentTasks(swap) if swap is not None else None
+
+
+# {loop: task} as asyncio.current_task() answers it; None where this Python hides it (the stream then runs
+# the app in its own task only). Setting an entry is how a caller steps a coroutine as another task.
+current_tasks: Any = _current_tasks()
 
 
 class StepTimer:

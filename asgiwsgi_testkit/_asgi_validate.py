@@ -49,7 +49,7 @@ from typing import Any, Callable
 from ._asgi_states import INITIAL, SERVER_TRANSITIONS, advance, server_event
 from ._errors import ProtocolError, event_rule_broken
 
-__all__ = ["RULES", "validate_asgi"]
+__all__ = ["RULES", "check_send", "validate_asgi"]
 
 RULES = tuple(re.findall(r"^  (asgi\.[a-z_.\-]+)", __doc__ or "", re.M))
 
@@ -126,6 +126,19 @@ def _check_websocket_keys(kind: str, message: dict[str, Any]) -> None:
             raise _fail("asgi.websocket.key-type", f"ASGI app sent 'websocket.close' with reason {reason!r}", message, "reason as a str or None")
 
 
+def check_send(scope: dict[str, Any], scope_type: str, state: str, message: Any) -> str:
+    """The state after the app sends `message` in `state`, once its order, keys and types are checked.
+
+    Raises the ProtocolError naming the broken rule. validate_asgi calls it for
+    every message; the stream reader calls it for all but the plain body chunk.
+    """
+    following = advance(scope_type, state, message)
+    if following == "denial-body" and "websocket.http.response" not in (scope.get("extensions") or {}):
+        raise _fail("asgi.websocket.denial-extension", "ASGI app sent 'websocket.http.response.start' but the scope does not advertise 'websocket.http.response'", message, "websocket.close to refuse the handshake")
+    check_message_keys(message)
+    return following
+
+
 def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap an ASGI 3 app so that each message breaking the spec raises ProtocolError.
 
@@ -154,10 +167,7 @@ def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
         async def checked_send(message: Any) -> None:
             nonlocal state
             try:
-                following = advance(scope_type, state, message)
-                if following == "denial-body" and "websocket.http.response" not in (scope.get("extensions") or {}):
-                    raise _fail("asgi.websocket.denial-extension", "ASGI app sent 'websocket.http.response.start' but the scope does not advertise 'websocket.http.response'", message, "websocket.close to refuse the handshake")
-                check_message_keys(message)
+                following = check_send(scope, scope_type, state, message)
             except ProtocolError as error:
                 violation.append(error)
                 raise

@@ -1,4 +1,4 @@
-"""Tests for _asgi_run: run_in_context steps an app coroutine in its own copied context, and StepTimer fires only without progress."""
+"""Tests for _asgi_run: run_in_context and step_as step an app coroutine in its own context (step_as as another task); StepTimer fires only without progress."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextvars
 import unittest
 from typing import Any
 
+from asgiwsgi_testkit import _asgi_run
 from asgiwsgi_testkit._asgi_run import StepTimer, run_in_context
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
@@ -206,6 +207,47 @@ class StepTimerTests(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(counts, [1, 0])
         self.assertNoTaskLeft()
 
+
+@unittest.skipIf(_asgi_run.current_tasks is None, "this Python hides asyncio's current task; the stream falls back to its driver task")
+class CurrentTasksTests(unittest.IsolatedAsyncioTestCase):
+    """current_tasks: the {loop: task} asyncio.current_task() answers from, which the stream sets to step an app as its task."""
+
+    async def test_setting_an_entry_changes_what_current_task_answers_until_restored(self):
+        loop, me = asyncio.get_running_loop(), asyncio.current_task()
+        host = loop.create_task(asyncio.Event().wait())
+        tasks = _asgi_run.current_tasks
+        seen = []
+
+        async def app() -> None:
+            seen.append(asyncio.current_task())
+            await asyncio.sleep(0)
+            seen.append(asyncio.current_task())
+
+        coro = app()
+        self.assertIs(tasks.get(loop), me)
+        for _ in range(2):
+            tasks[loop] = host
+            try:
+                coro.send(None)
+            except StopIteration:
+                pass
+            finally:
+                tasks[loop] = me
+        self.assertEqual(seen, [host, host])
+        self.assertIs(asyncio.current_task(), me)
+        host.cancel()
+        await asyncio.wait({host})
+
+    def test_swap_function_stands_in_where_asyncio_keeps_no_table(self):
+        swapped = []
+
+        def swap(loop, task):
+            swapped.append((loop, task))
+            return None
+
+        tasks = _asgi_run._SwappedCurrentTasks(swap)
+        tasks["loop"] = "task"
+        self.assertEqual(swapped, [("loop", "task")])
 
 if __name__ == "__main__":
     unittest.main()

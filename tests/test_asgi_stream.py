@@ -1,12 +1,26 @@
-"""Tests for ASGITestClient.stream() and _asgi_stream: early return, async readers, back-pressure, leaving early."""
+"""Tests for ASGITestClient.stream() and _asgi_stream: early return, async readers, back-pressure, leaving early,
+the app's own task, validation and timeouts mid-stream; every test again with the driver task alone."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import unittest
+from typing import Any
+from unittest import mock
 
-from asgiwsgi_testkit import AppTimeout, ASGITestClient
+from asgiwsgi_testkit import AppTimeout, ASGITestClient, ProtocolError
+from asgiwsgi_testkit import _asgi_stream
 from tests import asgi_apps as apps
+
+START = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+
+
+def chunk(n: int) -> dict[str, Any]:
+    return {"type": "http.response.body", "body": b"%d\n" % n, "more_body": True}
+
+
+END = {"type": "http.response.body", "body": b""}
 
 
 class StreamTestBase(unittest.IsolatedAsyncioTestCase):
@@ -134,6 +148,259 @@ class StreamErrorTests(StreamTestBase):
             async with client.stream("GET", "/"):
                 self.fail("the block must not run")
         self.assertNoTaskPending()
+
+
+class AppTaskTests(StreamTestBase):
+    """The app runs as one task of its own, whoever steps it: cancellations aimed at it never reach the reader."""
+
+    async def test_app_sees_one_task_of_its_own_across_chunks_and_waits(self):
+        seen = []
+
+        async def app(scope, receive, send):
+            seen.append(asyncio.current_task())
+            await send(START)
+            for n in range(4):
+                await send(chunk(n))
+                seen.append(asyncio.current_task())
+            await asyncio.sleep(0)  # a wait of its own: its task runs it
+            seen.append(asyncio.current_task())
+            await send(chunk(4))
+            seen.append(asyncio.current_task())
+            await send(END)
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            body = await response.aread()
+        self.assertEqual(body, b"0\n1\n2\n3\n4\n")
+        self.assertEqual(len(set(seen)), 1, seen)
+        self.assertIsNot(seen[0], asyncio.current_task())
+        self.assertTrue(seen[0].done())
+        self.assertNoTaskPending()
+
+    async def test_cancelling_the_app_task_between_reads_reaches_the_app_not_the_reader(self):
+        # What an anyio cancel scope or asyncio.timeout() does: cancel the task the app runs in, later.
+        cancelled_in_app = asyncio.Event()
+
+        async def app(scope, receive, send):
+            await send(START)
+            loop = asyncio.get_running_loop()
+            loop.call_soon(asyncio.current_task().cancel)
+            try:
+                n = 0
+                while True:
+                    await send(chunk(n))
+                    n += 1
+            except asyncio.CancelledError:
+                cancelled_in_app.set()
+                await send({"type": "http.response.body", "body": b"stopped\n"})
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            chunks = response.aiter_bytes()
+            first = await chunks.__anext__()
+            await cancelled_in_app.wait()  # the reader's own wait goes on undisturbed
+            rest = [c async for c in chunks]
+        self.assertEqual(first, b"0\n")
+        self.assertEqual(rest[-1], b"stopped\n")
+        self.assertLessEqual(len(rest), 3)  # the app was at most about two chunks ahead
+        self.assertNoTaskPending()
+
+    @unittest.skipIf(sys.version_info < (3, 11), "asyncio.timeout() is new in Python 3.11")
+    async def test_asyncio_timeout_inside_a_streaming_app_times_out_the_app_only(self):
+        outcome = []
+
+        async def app(scope, receive, send):
+            await send(START)
+            try:
+                async with asyncio.timeout(None) as deadline:
+                    await send(chunk(0))
+                    await send(chunk(1))
+                    deadline.reschedule(asyncio.get_running_loop().time())  # due now: fires on the next loop turn
+                    while True:
+                        await send(chunk(2))
+            except TimeoutError:
+                outcome.append("timed out")
+            await send(END)
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            body = await response.aread()  # the deadline is due while the reader takes chunk after chunk
+        self.assertEqual(outcome, ["timed out"])
+        self.assertTrue(body.startswith(b"0\n1\n2\n2\n"), body[:20])
+        self.assertNoTaskPending()
+
+    async def test_reader_taking_chunks_nonstop_still_lets_the_apps_timers_run(self):
+        async def app(scope, receive, send):
+            stop = asyncio.Event()
+            asyncio.get_running_loop().call_soon(stop.set)
+            await send(START)
+            n = 0
+            while not stop.is_set():  # never waits: only a loop turn the reader gives lets the callback run
+                await send(chunk(n))
+                n += 1
+            await send(END)
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            pieces = [piece async for piece in response.aiter_bytes()]
+        self.assertEqual(pieces[:2], [b"0\n", b"1\n"])
+        self.assertLessEqual(len(pieces), 2 * _asgi_stream._STEPS_PER_LOOP_TURN + 2)  # the stream ended: the callback ran
+        self.assertNoTaskPending()
+
+    async def test_chunks_sent_from_the_apps_own_child_task_keep_back_pressure(self):
+        sent = []
+
+        async def app(scope, receive, send):
+            async def producer():
+                await send(START)
+                for n in range(6):
+                    await send(chunk(n))
+                    sent.append(n)
+                await send(END)
+
+            await asyncio.get_running_loop().create_task(producer())
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            ahead = []
+            async for piece in response.aiter_bytes():
+                ahead.append(len(sent) - int(piece))
+        self.assertEqual(len(ahead), 6)
+        self.assertLessEqual(max(ahead), 2, ahead)  # a send() returns only when at most one more chunk waits
+        self.assertNoTaskPending()
+
+
+class StreamRequestBodyTests(StreamTestBase):
+    async def test_app_echoing_an_async_request_body_that_waits_between_chunks(self):
+        async def parts():
+            for part in (b"a", b"b", b"c"):
+                await asyncio.sleep(0)  # the request body itself waits: the app's task waits with it
+                yield part
+
+        async def app(scope, receive, send):
+            await send(START)
+            while True:
+                event = await receive()
+                if event["body"]:
+                    await send({"type": "http.response.body", "body": event["body"].upper(), "more_body": True})
+                if not event["more_body"]:
+                    break
+            await send(END)
+            self.assertEqual((await receive())["type"], "http.disconnect")
+
+        async with ASGITestClient(app, lifespan="off").stream("POST", "/", body=parts()) as response:
+            pieces = [piece async for piece in response.aiter_bytes()]
+        self.assertEqual(pieces, [b"A", b"B", b"C"])
+        self.assertNoTaskPending()
+
+
+class StreamValidationTests(StreamTestBase):
+    """The stream checks what validate_asgi checks, and the exchange what a server needs."""
+
+    @staticmethod
+    def app_sending(bad: Any, swallow: bool = False) -> Any:
+        async def app(scope, receive, send):
+            await send(START)
+            await send(chunk(0))
+            try:
+                await send(bad)
+            except ProtocolError:
+                if not swallow:
+                    raise
+            await send(END)
+
+        return app
+
+    async def test_str_body_mid_stream_is_a_protocol_error_from_the_read(self):
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                client = ASGITestClient(self.app_sending({"type": "http.response.body", "body": "text", "more_body": True}), lifespan="off", validate=validate)
+                with self.assertRaisesRegex(ProtocolError, r"body of type str.*\[asgi\.http\.body-type\]") as caught:
+                    async with client.stream("GET", "/") as response:
+                        await response.aread()
+                self.assertEqual(caught.exception.rule, "asgi.http.body-type")
+                self.assertNoTaskPending()
+
+    async def test_non_bool_more_body_is_a_violation_only_when_validating(self):
+        bad = {"type": "http.response.body", "body": b"x", "more_body": 1}
+        client = ASGITestClient(self.app_sending(bad), lifespan="off")
+        with self.assertRaisesRegex(ProtocolError, r"more_body=1.*\[asgi\.http\.flag-type\]"):
+            async with client.stream("GET", "/") as response:
+                await response.aread()
+        async with ASGITestClient(self.app_sending(bad), lifespan="off", validate=False).stream("GET", "/") as response:
+            self.assertEqual(await response.aread(), b"0\nx")
+        self.assertNoTaskPending()
+
+    async def test_violation_the_app_swallowed_is_raised_when_the_block_ends(self):
+        client = ASGITestClient(self.app_sending({"type": "http.response.start", "status": 200}, swallow=True), lifespan="off")
+        with self.assertRaisesRegex(ProtocolError, r"'http\.response\.start' twice \[asgi\.http\.start-once\]"):
+            async with client.stream("GET", "/") as response:
+                self.assertEqual(await response.aread(), b"0\n")
+        self.assertNoTaskPending()
+
+    async def test_body_after_the_end_is_an_order_error(self):
+        async def app(scope, receive, send):
+            await send(START)
+            await send(END)
+            await send(chunk(1))
+
+        with self.assertRaisesRegex(ProtocolError, r"after the http conversation finished \[asgi\.http\.after-complete\]"):
+            async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+                self.assertEqual(await response.aread(), b"")
+        self.assertNoTaskPending()
+
+
+class StreamTimeoutTests(StreamTestBase):
+    async def test_app_stalling_mid_body_times_out_naming_the_step_and_its_last_event(self):
+        async def app(scope, receive, send):
+            await send(START)
+            await send(chunk(0))
+            await asyncio.Event().wait()
+
+        client = ASGITestClient(app, lifespan="off", timeout=0.05)
+        with self.assertRaisesRegex(AppTimeout, r"within 0\.05s waiting for http\.response\.body .*it last sent http\.response\.body") as caught:
+            async with client.stream("GET", "/") as response:
+                async for _ in response.aiter_bytes():
+                    pass
+        self.assertEqual((caught.exception.step, caught.exception.last_event), ("waiting for http.response.body", chunk(0)))
+        self.assertNoTaskPending()
+
+
+class DriverTaskOnly:
+    """Runs a test class again as on a Python whose current task cannot be swapped: the driver task steps the app alone."""
+
+    async def asyncSetUp(self) -> None:
+        await super().asyncSetUp()
+        patcher = mock.patch.object(_asgi_stream, "current_tasks", None)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+
+class StreamReadByDriverTests(DriverTaskOnly, StreamReadTests):
+    pass
+
+
+class BackPressureByDriverTests(DriverTaskOnly, BackPressureTests):
+    pass
+
+
+class LeavingEarlyByDriverTests(DriverTaskOnly, LeavingEarlyTests):
+    pass
+
+
+class StreamErrorByDriverTests(DriverTaskOnly, StreamErrorTests):
+    pass
+
+
+class AppTaskByDriverTests(DriverTaskOnly, AppTaskTests):
+    pass
+
+
+class StreamValidationByDriverTests(DriverTaskOnly, StreamValidationTests):
+    pass
+
+
+class StreamRequestBodyByDriverTests(DriverTaskOnly, StreamRequestBodyTests):
+    pass
+
+
+class StreamTimeoutByDriverTests(DriverTaskOnly, StreamTimeoutTests):
+    pass
 
 
 if __name__ == "__main__":
