@@ -304,17 +304,15 @@ class StreamReader:
         if self._taken is not None and not self._taken.done():
             self._taken.set_result(None)
         driver = self._driver
-        if driver is None:
-            return
         park = self._park
         if park is not None and not park.done():
             park.set_result(_RESUME)  # the app goes on in its own task: its send()s are no-ops now
-        if self._finished and not driver.done():
+        if self._finished and not driver.done():  # type: ignore[union-attr]
             await asyncio.sleep(0)  # the driver was told the app returned: this turn it returns too
-        if not driver.done():
+        if not driver.done():  # type: ignore[union-attr]
             done, _ = await asyncio.wait({driver}, timeout=exchange.timeout)
             if not done:
-                driver.cancel()
+                driver.cancel()  # type: ignore[union-attr]
                 await asyncio.wait({driver})
                 return
         error = self._error

@@ -252,7 +252,7 @@ class AppTaskTests(StreamTestBase):
                 for n in range(6):
                     await send(chunk(n))
                     sent.append(n)
-                await send(END)
+                await send({"type": "http.response.body", "body": b"6\n"})  # the last chunk, buffered the same way
 
             await asyncio.get_running_loop().create_task(producer())
 
@@ -260,8 +260,75 @@ class AppTaskTests(StreamTestBase):
             ahead = []
             async for piece in response.aiter_bytes():
                 ahead.append(len(sent) - int(piece))
-        self.assertEqual(len(ahead), 6)
+        self.assertEqual(len(ahead), 7)
         self.assertLessEqual(max(ahead), 2, ahead)  # a send() returns only when at most one more chunk waits
+        self.assertNoTaskPending()
+
+
+class StreamEdgeTests(StreamTestBase):
+    async def test_empty_chunks_are_not_handed_over_and_a_finished_iterator_stays_finished(self):
+        async def app(scope, receive, send):
+            await send(START)
+            for body in (b"", b"a", b"", b"b"):
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+            await send(END)
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            chunks = response.aiter_bytes()
+            pieces = [piece async for piece in chunks]
+            with self.assertRaises(StopAsyncIteration):
+                await chunks.__anext__()
+        self.assertEqual(pieces, [b"a", b"b"])
+        self.assertNoTaskPending()
+
+    async def test_app_returning_mid_body_is_an_incomplete_response(self):
+        async def app(scope, receive, send):
+            await send(START)
+            await send(chunk(0))
+
+        with self.assertRaisesRegex(ProtocolError, r"returned before completing its response.*\[asgi\.http\.returned-incomplete\]") as caught:
+            async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+                await response.aread()
+        self.assertEqual(caught.exception.value, chunk(0))  # the last thing it sent
+        self.assertNoTaskPending()
+
+    async def test_leaving_while_the_apps_child_task_waits_for_room(self):
+        finished = []
+
+        waiting = asyncio.Event()
+
+        async def app(scope, receive, send):
+            async def producer():
+                await send(START)
+                for n in range(2):
+                    await send(chunk(n))
+                waiting.set()
+                await send(chunk(2))  # two wait already: this send() waits for room until the reader leaves
+                await send({"type": "http.response.body", "body": b"last\n"})
+                finished.append("producer")
+
+            await asyncio.get_running_loop().create_task(producer())
+            finished.append("app")
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            self.assertEqual(await response.aiter_bytes().__anext__(), b"0\n")
+            await waiting.wait()
+        self.assertEqual(finished, ["producer", "app"])
+        self.assertNoTaskPending()
+
+    async def test_first_of_several_swallowed_violations_is_raised(self):
+        async def app(scope, receive, send):
+            await send(START)
+            for bad in ({"type": "http.response.body", "body": "one"}, {"type": "http.response.body", "body": 2}):
+                try:
+                    await send(bad)
+                except ProtocolError:
+                    pass
+            await send(END)
+
+        with self.assertRaisesRegex(ProtocolError, r"body of type str: 'one'"):
+            async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+                self.assertEqual(await response.aread(), b"")
         self.assertNoTaskPending()
 
 
@@ -400,6 +467,10 @@ class StreamRequestBodyByDriverTests(DriverTaskOnly, StreamRequestBodyTests):
 
 
 class StreamTimeoutByDriverTests(DriverTaskOnly, StreamTimeoutTests):
+    pass
+
+
+class StreamEdgeByDriverTests(DriverTaskOnly, StreamEdgeTests):
     pass
 
 
