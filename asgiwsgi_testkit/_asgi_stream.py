@@ -26,9 +26,9 @@ from collections import deque
 from typing import Any
 
 from ._asgi_call import ClientDisconnected
-from ._asgi_run import StepTimer, current_tasks
+from ._asgi_run import StepTimer, current_task_of, current_tasks
 from ._asgi_validate import check_send
-from ._errors import ProtocolError
+from ._errors import AppTimeout, ProtocolError
 from ._headers import Headers
 
 __all__ = ["BodyChunks", "StreamReader"]
@@ -43,12 +43,20 @@ class _Awaitable(tuple):
 
 _AT_HAND_OVER = object()  # what the app's coroutine yields when its send() waits for the reader
 _HAND_OVER = _Awaitable((_AT_HAND_OVER,))
+_LOOP_TURN = _Awaitable((None,))  # a bare yield: the task runs again on the next loop turn
 _RESUME = object()  # told to the parked driver: run the app on (the reader left, or cannot step it)
 _FINISHED = object()  # told to the parked driver: the app returned while the reader stepped it
 _ENDED = object()  # _step(): the app's coroutine returned or raised
 # A reader that keeps taking chunks the app sends without ever waiting would otherwise starve the event loop
 # (512 chunks: under a millisecond of a fast app).
 _STEPS_PER_LOOP_TURN = 256
+
+
+def _cancel_instead(awaited: Any, cancellation: BaseException) -> bool:
+    """Cancel the future the app awaits, as Task.cancel() does; False when it cannot take the cancellation."""
+    if not asyncio.isfuture(awaited):
+        return False
+    return awaited.cancel(cancellation.args[0] if cancellation.args else None)
 
 
 @types.coroutine
@@ -77,6 +85,8 @@ class StreamReader:
         self._resume: Any = None  # self._coro.send(None), made once
         self._driver: asyncio.Task | None = None
         self._park: asyncio.Future | None = None  # pending while the driver sleeps and the app sits at a hand-over
+        self._handed: Any = _AT_HAND_OVER  # what the reader handed the parked driver to wait for
+        self._reported = False  # the app's error was raised to the reader already
         self._stepping = False  # True while the reader or the driver runs a step of the app's coroutine
         self._finished = False
         self._error: BaseException | None = None
@@ -103,14 +113,13 @@ class StreamReader:
                     self._signal()
                     await self._room_elsewhere()
                 elif len(chunks) > 1:
-                    await _HAND_OVER  # the reader, or the driver task, takes it from here
+                    await (_HAND_OVER if current_task_of(self._loop) is self._driver else self._room_elsewhere())
             return  # (_queue_chunk does the same for the chunks of other messages; inlined here, once per chunk)
         await self._send_checked(message)
 
     async def _send_checked(self, message: Any) -> None:
         """Every other message: validate_asgi's checks (when validating), then the exchange's."""
         exchange = self.exchange
-        self._last_event = message
         if self._validate:
             try:
                 self._checked_state = check_send(exchange.scope, "http", self._checked_state, message)
@@ -118,6 +127,8 @@ class StreamReader:
                 if self._violation is None:
                     self._violation = error
                 raise
+        self._last_event = message
+        self._plain_body = False  # until this message is through: a chunk from another task meanwhile is checked
         try:
             await exchange.send(message)
         finally:
@@ -133,7 +144,9 @@ class StreamReader:
             self._signal()
             await self._room_elsewhere()
         elif len(chunks) > 1:
-            await _HAND_OVER
+            # The app's own coroutine hands over to whoever steps it; a task the app started eagerly
+            # inside that step (3.12+ eager task factory) waits for room like any other task.
+            await (_HAND_OVER if current_task_of(self._loop) is self._driver else self._room_elsewhere())
 
     async def _room_elsewhere(self) -> None:
         """A send() from a task of the app's own: wait until the reader took a chunk or left."""
@@ -189,11 +202,16 @@ class StreamReader:
             ended = outcome
         finally:
             self._stepping = False
-            tasks[loop] = previous
+            if previous is None:
+                tasks.pop(loop, None)
+            else:
+                tasks[loop] = previous
         if ended is not None:
             self._app_ended(ended)
-        elif awaited is not _AT_HAND_OVER and not park.done():
-            park.set_result(awaited)  # the app waits for something else: its task waits for it
+        elif awaited is not _AT_HAND_OVER:
+            self._handed = awaited  # the app waits for something else: its task waits for it
+            if not park.done():  # (cancelled during the step: the driver learns of it from _parked())
+                park.set_result(awaited)
         return True
 
     async def _drive(self) -> None:
@@ -205,28 +223,35 @@ class StreamReader:
                 awaited, error = await self._parked()
                 if self._finished:
                     return
-                if awaited is not _RESUME and error is None:
-                    continue  # the reader stepped the app, which now waits for `awaited`
+                if error is None:
+                    if awaited is not _RESUME:
+                        continue  # the reader stepped the app, which now waits for `awaited`
+                elif awaited is not _AT_HAND_OVER and _cancel_instead(awaited, error):
+                    continue  # as a Task does: what the app awaits is cancelled, and the app learns it from there
             elif awaited is not _AT_HAND_OVER:
                 try:
                     await _suspend(awaited)
                 except BaseException as exc:  # a cancellation of this task: the app gets it, as in any Task
                     error = exc
+            state = self.exchange.state
             awaited = self._step(error)
             if awaited is _ENDED:
+                if isinstance(self._error, (KeyboardInterrupt, SystemExit)):
+                    raise self._error  # out of the loop at once, as from any Task
                 return
-            self._signal()
+            if self._chunks or self.exchange.state != state:
+                self._signal()  # news for a waiting reader (a step that sent nothing is no progress)
 
     async def _parked(self) -> tuple[Any, BaseException | None]:
-        """Sleep until the reader hands the app back: (what it now awaits, None), or (None, this task's cancellation)."""
+        """Sleep until the reader hands the app back: (what it now awaits, None), or (that, this task's cancellation)."""
         park = self._park = self._loop.create_future()
-        self._signal()  # a chunk or the start is waiting for the reader
         try:
             return await park, None
         except BaseException as exc:
-            return None, exc
+            return self._handed, exc
         finally:
             self._park = None
+            self._handed = _AT_HAND_OVER
 
     # -- the reader ----------------------------------------------------------------------
 
@@ -240,7 +265,7 @@ class StreamReader:
         self._driver = loop.create_task(self._drive(), name=f"asgiwsgi_testkit stream: {self.request_line}")
         try:
             await asyncio.sleep(0)  # the driver parks: from now on the app runs as that task
-            while exchange.state == "start":
+            while exchange.status_code is None or exchange.state == "start":
                 if self._finished:
                     self._raise_app_ended()
                 if not self._advance():
@@ -250,8 +275,31 @@ class StreamReader:
             raise
 
     def chunks(self, response: Any) -> BodyChunks:
-        """An async iterator over the body chunks, for `response.aiter_bytes()`."""
-        return BodyChunks(self, response)
+        """An async iterator over the body chunks, for `response.aiter_bytes()` (none for HEAD, as a server sends)."""
+        return BodyChunks(self, response, head=self.exchange.scope.get("method") == "HEAD")
+
+    async def _wait_for_driver(self, driver: asyncio.Task) -> None:
+        """Wait for the app's task to end; cancel it after the timeout. If the reader's own task is cancelled
+        meanwhile (a cancel scope around the block), the app is cancelled and waited for all the same."""
+        timeout = self.exchange.timeout
+        cancelled: BaseException | None = None
+        try:
+            done, _ = await asyncio.wait({driver}, timeout=timeout)
+        except asyncio.CancelledError as exc:
+            cancelled, done = exc, set()
+        if not done:
+            driver.cancel()
+            deadline = self._loop.time() + timeout
+            while not driver.done() and self._loop.time() < deadline:
+                try:
+                    await asyncio.wait({driver}, timeout=deadline - self._loop.time())
+                except asyncio.CancelledError as exc:  # anyio delivers again on each loop turn
+                    cancelled = cancelled or exc
+            if not driver.done() and cancelled is None:
+                step = "waiting for the app to return after it was cancelled"
+                raise AppTimeout(f"ASGI app did not return within {timeout}s after it was cancelled ({self.request_line})", step=step, timeout=timeout, last_event=self._last_event)
+        if cancelled is not None:
+            raise cancelled
 
     async def wait(self) -> None:
         """Wait for news from the app's task, at most the timeout without progress (one timer for the whole stream)."""
@@ -282,6 +330,7 @@ class StreamReader:
 
     def _raise_app_ended(self) -> None:
         if self._error is not None:
+            self._reported = True  # aclose() does not raise it again
             raise self._error
         raise self._exchange_as_sent().incomplete_error(self.request_line)
 
@@ -310,37 +359,35 @@ class StreamReader:
         if self._finished and not driver.done():  # type: ignore[union-attr]
             await asyncio.sleep(0)  # the driver was told the app returned: this turn it returns too
         if not driver.done():  # type: ignore[union-attr]
-            done, _ = await asyncio.wait({driver}, timeout=exchange.timeout)
-            if not done:
-                driver.cancel()  # type: ignore[union-attr]
-                await asyncio.wait({driver})
-                return
+            await self._wait_for_driver(driver)
+            if not self._finished:
+                return  # cancelled after the timeout: what it raised then is no news
         error = self._error
-        if error is not None and not isinstance(error, (ClientDisconnected, asyncio.CancelledError)):
+        if error is not None and not self._reported and not isinstance(error, (ClientDisconnected, asyncio.CancelledError)):
             raise error
 
 
 class BodyChunks:
     """`aiter_bytes()` of a streamed response: each chunk as the app sends it; at the end the trailers are set.
 
-    `__anext__` is a generator-based coroutine that takes a waiting chunk or
-    steps the app itself, so reading costs one frame per chunk and a loop
-    turn only when the app waits for something else.
+    `__anext__` takes a waiting chunk or steps the app itself, so reading costs
+    no loop turn unless the app waits for something else. For HEAD the app's
+    body is read and dropped, as a server does.
     """
 
-    __slots__ = ("_reader", "_response", "_done", "_steps")
+    __slots__ = ("_reader", "_response", "_head", "_done", "_steps")
 
-    def __init__(self, reader: StreamReader, response: Any) -> None:
+    def __init__(self, reader: StreamReader, response: Any, head: bool = False) -> None:
         self._reader = reader
         self._response = response
+        self._head = head
         self._done = False
         self._steps = 0  # app steps run by this reader since the event loop last had a turn
 
     def __aiter__(self) -> BodyChunks:
         return self
 
-    @types.coroutine
-    def __anext__(self) -> Any:
+    async def __anext__(self) -> bytes:
         reader = self._reader
         chunks = reader._chunks
         while not self._done:
@@ -351,20 +398,25 @@ class BodyChunks:
                     reader._taken = None
                     if not taken.done():
                         taken.set_result(None)
+                if self._head:
+                    continue
                 return chunk
             if reader.exchange.complete:
                 self._done = True
                 self._response.trailers = Headers._from_pairs(reader.exchange.trailers)
                 break
+            if reader._closing:
+                raise ValueError(f"{self._response!r}: aiter_bytes(), aiter_lines() and aiter_events() read a body only inside `async with client.stream(...)`")
             if reader._finished:
                 reader._raise_app_ended()
             if self._steps == _STEPS_PER_LOOP_TURN:
                 self._steps = 0
-                yield  # one loop turn: the app's timers and other tasks run, as when a server's socket pushes back
+                await _LOOP_TURN  # the app's timers and other tasks run, as when a server's socket pushes back
             elif reader._advance():
                 self._steps += 1
             else:
-                yield from reader.wait().__await__()
+                self._steps = 0
+                await reader.wait()
         raise StopAsyncIteration
 
     async def aclose(self) -> None:

@@ -332,6 +332,146 @@ class StreamEdgeTests(StreamTestBase):
         self.assertNoTaskPending()
 
 
+class StreamRobustnessTests(StreamTestBase):
+    """What a demanding reviewer found: waits that must end, sends from odd places, cancellations around the block."""
+
+    async def test_app_that_wakes_up_but_sends_nothing_still_times_out(self):
+        async def app(scope, receive, send):
+            await send(START)
+            while True:
+                await asyncio.sleep(0.005)  # polling for events that never come: no progress
+
+        client = ASGITestClient(app, lifespan="off", timeout=0.05)
+        with self.assertRaisesRegex(AppTimeout, r"waiting for http\.response\.body"):
+            async with client.stream("GET", "/") as response:
+                await response.aread()
+        self.assertNoTaskPending()
+
+    @unittest.skipUnless(hasattr(asyncio, "eager_task_factory"), "eager tasks are new in Python 3.12")
+    async def test_child_task_started_eagerly_sends_the_body(self):
+        loop = asyncio.get_running_loop()
+        loop.set_task_factory(asyncio.eager_task_factory)
+        self.addCleanup(loop.set_task_factory, None)
+
+        async def app(scope, receive, send):
+            async def body():
+                await send(START)
+                for n in range(5):
+                    await send(chunk(n))
+                await send(END)
+
+            await asyncio.create_task(body())  # its first step runs inside the app's own step
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            self.assertEqual(await response.aread(), b"0\n1\n2\n3\n4\n")
+        self.assertNoTaskPending()
+
+    async def test_cancelling_its_own_task_cancels_the_child_the_app_awaits(self):
+        log, children = [], []
+
+        async def app(scope, receive, send):
+            await send(START)
+            await send(chunk(0))
+            await send(chunk(1))
+            child = asyncio.ensure_future(asyncio.Event().wait())
+            children.append(child)
+            asyncio.current_task().cancel()  # what a cancel helper does: the app's own task
+            try:
+                await child
+            except asyncio.CancelledError:
+                log.append("app cancelled")
+            await send(END)
+
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            self.assertEqual(await response.aread(), b"0\n1\n")
+        self.assertEqual((log, children[0].cancelled()), (["app cancelled"], True))  # as asyncio does for an awaited task
+        self.assertNoTaskPending()
+
+    async def test_chunk_from_another_task_while_the_final_body_waits_is_an_order_error(self):
+        async def app(scope, receive, send):
+            async def ping():
+                await asyncio.sleep(0)
+                await send({"type": "http.response.body", "body": b":ping\n", "more_body": True})
+
+            await send(START)
+            await send(chunk(0))
+            pinger = asyncio.ensure_future(ping())
+            await send({"type": "http.response.body", "body": b"last\n"})
+            await pinger
+
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                with self.assertRaisesRegex(ProtocolError, r"\[asgi\.http\.after-complete\]"):
+                    async with ASGITestClient(app, lifespan="off", validate=validate).stream("GET", "/") as response:
+                        await asyncio.sleep(0)  # the ping's turn comes while the last chunk waits
+                        self.assertEqual(await response.aread(), b"0\nlast\n")
+                self.assertNoTaskPending()
+
+    async def test_str_status_is_raised_on_entering_the_block_even_unvalidated(self):
+        async def app(scope, receive, send):
+            await send({"type": "http.response.start", "status": "200", "headers": []})
+            await send(END)
+
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                with self.assertRaisesRegex(ProtocolError, r"\[asgi\.http\.status-type\]"):
+                    async with ASGITestClient(app, lifespan="off", validate=validate).stream("GET", "/"):
+                        self.fail("the block must not run")
+                self.assertNoTaskPending()
+
+    async def test_next_chunk_read_in_a_task_of_the_tests_own(self):
+        async with ASGITestClient(apps.ChunksApp(2), lifespan="off").stream("GET", "/") as response:
+            chunks = response.aiter_bytes()
+            first = await asyncio.get_running_loop().create_task(chunks.__anext__())
+            rest = [piece async for piece in chunks]
+        self.assertEqual([first] + rest, [b"chunk 0\n", b"chunk 1\n"])
+        self.assertNoTaskPending()
+
+    async def test_test_cancelled_while_leaving_the_block_still_waits_for_the_app(self):
+        disconnected, log = asyncio.Event(), []
+
+        async def app(scope, receive, send):
+            await send(START)
+            await send(chunk(0))
+            try:
+                await receive()  # http.disconnect, once the reader leaves
+                disconnected.set()
+                await asyncio.Event().wait()  # a slow cleanup
+            finally:
+                log.append("app returned")
+
+        async def reader():
+            async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+                await response.aiter_bytes().__anext__()
+
+        leaving = asyncio.ensure_future(reader())
+        await disconnected.wait()  # the reader is inside the block's exit now
+        leaving.cancel()
+        with self.assertRaises(asyncio.CancelledError):
+            await leaving
+        self.assertEqual(log, ["app returned"])
+        self.assertNoTaskPending()
+
+    async def test_head_stream_reads_the_apps_body_and_yields_none(self):
+        app = apps.ChunksApp(3)
+        async with ASGITestClient(app, lifespan="off").stream("HEAD", "/") as response:
+            self.assertEqual(await response.aread(), b"")
+        self.assertEqual(app.returned, [True] * 3)
+        self.assertNoTaskPending()
+
+    async def test_an_app_error_the_test_caught_is_not_raised_again_on_leaving(self):
+        async with ASGITestClient(_raise_mid_body, lifespan="off").stream("GET", "/") as response:
+            with self.assertRaisesRegex(ValueError, "^mid body$"):
+                await response.aread()
+        self.assertNoTaskPending()
+
+
+async def _raise_mid_body(scope, receive, send):
+    await send(START)
+    await send(chunk(0))
+    raise ValueError("mid body")
+
+
 class StreamRequestBodyTests(StreamTestBase):
     async def test_app_echoing_an_async_request_body_that_waits_between_chunks(self):
         async def parts():
@@ -471,6 +611,10 @@ class StreamTimeoutByDriverTests(DriverTaskOnly, StreamTimeoutTests):
 
 
 class StreamEdgeByDriverTests(DriverTaskOnly, StreamEdgeTests):
+    pass
+
+
+class StreamRobustnessByDriverTests(DriverTaskOnly, StreamRobustnessTests):
     pass
 
 
