@@ -100,6 +100,9 @@ class _SwappedCurrentTasks:
     def __setitem__(self, loop: Any, task: Any) -> None:
         self._swap(loop, task)
 
+    def pop(self, loop: Any, default: Any = None) -> Any:
+        return self._swap(loop, None)
+
 
 def _current_tasks() -> Any:
     table = _current_tasks_table()

@@ -1,0 +1,226 @@
+"""An app coroutine that runs as a task of its own, yet can be stepped in a reader's turn: `SteppedApp`.
+
+Theory of operation. A driver Task owns the app's coroutine, as a server's
+task does, so cancellations (anyio cancel scopes, TaskGroup, asyncio.timeout)
+reach the app through it. When the app suspends at a hand-over (`await
+HAND_OVER`: it has something for the reader and waits for it to be taken)
+the driver parks, and the reader may step the coroutine itself *as that
+task* (`_asgi_run.current_tasks`), which costs no event-loop turn. As soon as
+the app awaits anything else the reader hands the wait to the driver, which
+waits for it, steps the app on and reports news through `_on_news()`.
+
+Subclasses (the stream reader) say what is news (`_news_state()`) and what
+the app's end means (`_app_ended()`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import types
+from typing import Any, Callable
+
+from ._asgi_run import current_tasks
+from ._errors import AppTimeout
+
+__all__ = ["HAND_OVER", "LOOP_TURN", "SteppedApp"]
+
+
+class _Awaitable(tuple):
+    """A tuple awaited as its items: each is yielded to whoever steps the coroutine (no Python frame)."""
+
+    __slots__ = ()
+    __await__ = tuple.__iter__
+
+
+_AT_HAND_OVER = object()  # what the app's coroutine yields at a hand-over
+HAND_OVER = _Awaitable((_AT_HAND_OVER,))  # awaited only by the app's own coroutine (its task is the driver)
+LOOP_TURN = _Awaitable((None,))  # a bare yield: the awaiting task runs again on the next loop turn
+_RESUME = object()  # told to the parked driver: run the app on (the reader left, or cannot step it)
+_FINISHED = object()  # told to the parked driver: the app returned while the reader stepped it
+_ENDED = object()  # _step(): the app's coroutine returned or raised
+
+
+def _cancel_instead(awaited: Any, cancellation: BaseException) -> bool:
+    """Cancel the future the app awaits, as Task.cancel() does; False when it cannot take the cancellation."""
+    if not asyncio.isfuture(awaited):
+        return False
+    return awaited.cancel(cancellation.args[0] if cancellation.args else None)
+
+
+@types.coroutine
+def _suspend(awaited: Any) -> Any:
+    """Wait, in the driver task, for what the app's coroutine yielded (a Future, or None for one loop turn)."""
+    return (yield awaited)
+
+
+class SteppedApp:
+    """The app side of a conversation a reader pulls from: the app's coroutine, its driver task, and who steps it."""
+
+    def __init__(self) -> None:
+        self._loop: Any = None
+        self._context: Any = None
+        self._coro: Any = None
+        self._resume: Any = None  # self._coro.send(None), made once
+        self._driver: asyncio.Task | None = None
+        self._park: asyncio.Future | None = None  # pending while the driver sleeps and the app sits at a hand-over
+        self._handed: Any = _AT_HAND_OVER  # what the reader handed the parked driver to wait for
+        self._stepping = False  # True while the reader or the driver runs a step of the app's coroutine
+        self._finished = False
+        self._error: BaseException | None = None
+        self._closing = False
+
+    # -- what a subclass says ------------------------------------------------------------
+
+    def _news_state(self) -> Any:
+        """What changes when the app did something the reader waits for (compared around each driver step)."""
+        return None
+
+    def _on_news(self) -> None:
+        """The driver stepped the app and there is news, or the app ended."""
+
+    def _app_ended(self, outcome: BaseException) -> None:
+        """The app's coroutine returned (StopIteration) or raised `outcome`."""
+        self._finished = True
+        if not isinstance(outcome, StopIteration):
+            self._error = outcome
+        park = self._park
+        if park is not None and not park.done():
+            park.set_result(_FINISHED)
+        self._on_news()
+
+    # -- starting and stepping -----------------------------------------------------------
+
+    async def _start_app(self, app: Callable[..., Any], args: tuple, name: str) -> None:
+        """Create the app's coroutine in a copy of the context and its driver task; return once the driver parked."""
+        loop = self._loop = asyncio.get_running_loop()
+        context = self._context = contextvars.copy_context()
+        self._coro = context.run(app, *args)
+        self._resume = functools.partial(self._coro.send, None)
+        self._driver = loop.create_task(self._drive(), name=name)
+        await asyncio.sleep(0)  # the driver parks: from now on the app runs as that task
+
+    def _step(self, error: BaseException | None = None) -> Any:
+        """Run the app's coroutine until it waits; what it waits for, or _ENDED."""
+        self._stepping = True
+        try:
+            if error is None:
+                return self._context.run(self._resume)
+            return self._context.run(self._coro.throw, error)
+        except BaseException as outcome:
+            self._app_ended(outcome)
+            return _ENDED
+        finally:
+            self._stepping = False
+
+    def _advance(self) -> bool:
+        """Step the app in the reader's turn if it sits at a hand-over; False when the reader must wait instead."""
+        park = self._park
+        if park is None or park.done():
+            return False  # the driver task runs the app (or will): wait for its news
+        tasks = current_tasks
+        if tasks is None:
+            park.set_result(_RESUME)  # this Python hides the current task: the driver steps the app
+            return False
+        loop = self._loop
+        previous = tasks.get(loop)
+        tasks[loop] = self._driver  # the app runs as its own task, whoever steps it
+        self._stepping = True
+        ended: BaseException | None = None
+        try:
+            awaited = self._context.run(self._resume)
+        except BaseException as outcome:
+            ended = outcome
+        finally:
+            self._stepping = False
+            if previous is None:
+                tasks.pop(loop, None)
+            else:
+                tasks[loop] = previous
+        if ended is not None:
+            self._app_ended(ended)
+        elif awaited is not _AT_HAND_OVER:
+            self._handed = awaited  # the app waits for something else: its task waits for it
+            if not park.done():  # (cancelled during the step: the driver learns of it from _parked())
+                park.set_result(awaited)
+        return True
+
+    async def _drive(self) -> None:
+        """The app's own task: parks while the app sits at a hand-over, otherwise waits for what the app awaits and steps it."""
+        awaited: Any = _AT_HAND_OVER  # not started yet: the reader makes the first step, as after a hand-over
+        while True:
+            error: BaseException | None = None
+            if awaited is _AT_HAND_OVER and not self._closing:
+                awaited, error = await self._parked()
+                if self._finished:
+                    return
+                if error is None:
+                    if awaited is not _RESUME:
+                        continue  # the reader stepped the app, which now waits for `awaited`
+                elif awaited is not _AT_HAND_OVER and _cancel_instead(awaited, error):
+                    continue  # as a Task does: what the app awaits is cancelled, and the app learns it from there
+            elif awaited is not _AT_HAND_OVER:
+                try:
+                    await _suspend(awaited)
+                except BaseException as exc:  # a cancellation of this task: the app gets it, as in any Task
+                    error = exc
+            before = self._news_state()
+            awaited = self._step(error)
+            if awaited is _ENDED:
+                if isinstance(self._error, (KeyboardInterrupt, SystemExit)):
+                    raise self._error  # out of the loop at once, as from any Task
+                return
+            if self._news_state() != before:
+                self._on_news()  # a step that changed nothing for the reader is no progress
+
+    async def _parked(self) -> tuple[Any, BaseException | None]:
+        """Sleep until the reader hands the app back: (what it now awaits, None), or (that, this task's cancellation)."""
+        park = self._park = self._loop.create_future()
+        try:
+            return await park, None
+        except BaseException as exc:
+            return self._handed, exc
+        finally:
+            self._park = None
+            self._handed = _AT_HAND_OVER
+
+    # -- ending --------------------------------------------------------------------------
+
+    async def _end_app(self, timeout: float, what: str) -> bool:
+        """Let the app run to its end in its task (cancelled after `timeout`); False when it had to be cancelled.
+
+        If the reader's own task is cancelled meanwhile (a cancel scope around
+        it), the app is cancelled and waited for all the same, then the
+        cancellation goes on; an app still running `timeout` after being
+        cancelled is an AppTimeout naming `what`.
+        """
+        self._closing = True
+        driver = self._driver
+        assert driver is not None, "_end_app() before _start_app()"
+        park = self._park
+        if park is not None and not park.done():
+            park.set_result(_RESUME)
+        if self._finished and not driver.done():
+            await asyncio.sleep(0)  # the driver was told the app returned: this turn it returns too
+        if driver.done():
+            return True
+        cancelled: BaseException | None = None
+        try:
+            done, _ = await asyncio.wait({driver}, timeout=timeout)
+        except asyncio.CancelledError as exc:
+            cancelled, done = exc, set()
+        if not done:
+            driver.cancel()
+            deadline = self._loop.time() + timeout
+            while not driver.done() and self._loop.time() < deadline:
+                try:
+                    await asyncio.wait({driver}, timeout=deadline - self._loop.time())
+                except asyncio.CancelledError as exc:  # anyio delivers again on each loop turn
+                    cancelled = cancelled or exc
+            if not driver.done() and cancelled is None:
+                step = "waiting for the app to return after it was cancelled"
+                raise AppTimeout(f"ASGI app did not return within {timeout}s after it was cancelled ({what})", step=step, timeout=timeout)
+        if cancelled is not None:
+            raise cancelled
+        return bool(done)
