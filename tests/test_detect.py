@@ -7,7 +7,8 @@ import functools
 import unittest
 from typing import Any
 
-from asgiwsgi_testkit._detect import as_asgi3, is_asgi, is_double_callable
+from asgiwsgi_testkit import ASGITestClient, call_asgi, make_scope
+from asgiwsgi_testkit._detect import as_asgi3, is_asgi, is_awaitable_class, is_double_callable
 
 
 async def asgi3_app(scope: Any, receive: Any, send: Any) -> None:
@@ -27,6 +28,27 @@ class ASGI2App:
     async def __call__(self, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": self.scope["path"].encode()})
+
+
+class AwaitableEndpoint:
+    """Shaped like Starlette's HTTPEndpoint: the class is the app, its instance is awaited (uvicorn runs it as ASGI3)."""
+
+    def __init__(self, scope: Any, receive: Any, send: Any) -> None:
+        assert scope["type"] in ("http", "websocket")  # Starlette asserts its scope type too: no lifespan
+        self.scope, self.receive, self.send = scope, receive, send
+
+    def __await__(self) -> Any:
+        return self.dispatch().__await__()
+
+    async def dispatch(self) -> None:
+        if self.scope["type"] == "websocket":
+            await self.receive()
+            await self.send({"type": "websocket.accept"})
+            await self.send({"type": "websocket.send", "text": "endpoint " + self.scope["path"]})
+            await self.send({"type": "websocket.close", "code": 1000})
+            return
+        await self.send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await self.send({"type": "http.response.body", "body": b"endpoint " + self.scope["path"].encode()})
 
 
 def wsgi_app(environ: Any, start_response: Any) -> list[bytes]:
@@ -127,6 +149,48 @@ class DetectTests(unittest.IsolatedAsyncioTestCase):
         self.assertIs(as_asgi3(app), app)
         sent = await drive(app, {"type": "http"})
         self.assertEqual(sent[-1]["body"], b"three")
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+
+class AwaitableClassTests(unittest.IsolatedAsyncioTestCase):
+    """A class whose instances are awaitable is ASGI3, as uvicorn decides: app(scope, receive, send) is then awaited."""
+
+    async def test_awaitable_class_is_asgi3_not_double_callable(self):
+        self.assertTrue(is_awaitable_class(AwaitableEndpoint))
+        self.assertFalse(is_awaitable_class(AwaitableEndpoint({"type": "http"}, None, None)))  # the instance is no app
+        self.assertFalse(is_awaitable_class(ASGI2App))
+        self.assertFalse(is_double_callable(AwaitableEndpoint))
+        self.assertTrue(is_asgi(AwaitableEndpoint))
+
+    async def test_awaitable_class_adapted_to_a_coroutine_function(self):
+        adapted = as_asgi3(AwaitableEndpoint)
+        self.assertTrue(asyncio.iscoroutinefunction(adapted))  # the kit's tasks need a coroutine, not the instance
+        self.assertIs(adapted.__wrapped__, AwaitableEndpoint)
+        sent = await drive(adapted, {"type": "http", "path": "/e"})
+        self.assertEqual(sent[-1], {"type": "http.response.body", "body": b"endpoint /e"})
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_double_callable_marker_still_wins_over_await(self):
+        class Marked(ASGI2App):
+            _asgi_double_callable = True
+
+            def __await__(self) -> Any:  # pragma: no cover - never awaited
+                raise AssertionError("not awaited")
+
+        self.assertTrue(is_double_callable(Marked))
+        sent = await drive(as_asgi3(Marked), {"type": "http", "path": "/m"})
+        self.assertEqual(sent[-1]["body"], b"/m")
+
+    async def test_awaitable_class_through_the_client_and_call_asgi(self):
+        async with ASGITestClient(AwaitableEndpoint) as client:  # lifespan "auto": the class refuses the scope
+            response = await client.get("/page")
+            self.assertEqual((response.status_code, response.text), (200, "endpoint /page"))
+            async with client.stream("GET", "/streamed") as streamed:
+                self.assertEqual(b"".join([chunk async for chunk in streamed.aiter_bytes()]), b"endpoint /streamed")
+            async with client.websocket_connect("/ws") as ws:
+                self.assertEqual(await ws.receive_text(), "endpoint /ws")
+        response = await call_asgi(AwaitableEndpoint, make_scope(path="/direct"))
+        self.assertEqual(response.body, b"endpoint /direct")
         self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
 
 
