@@ -110,11 +110,16 @@ def _urlencoded(form: Any) -> str:
     return urlencode(_form_pairs(form))
 
 
-def _file_parts(name: str, spec: Any) -> tuple[str, bytes, str]:
-    """`(filename, data, content_type)` from any file form SPEC section 3 accepts."""
+def _file_parts(name: str, spec: Any) -> tuple[str | None, bytes, str | None]:
+    """`(filename, data, content_type)` from any file form SPEC section 3 accepts.
+
+    A tuple whose filename is None is a plain text field, as httpx and requests
+    send `(None, value)`: filename None and no Content-Type unless one is given.
+    """
     filename: Any = None
     content_type: Any = None
     data = spec
+    text_field = False
     if isinstance(spec, tuple):
         if len(spec) == 2:
             filename, data = spec
@@ -122,14 +127,17 @@ def _file_parts(name: str, spec: Any) -> tuple[str, bytes, str]:
             filename, data, content_type = spec
         else:
             raise TypeError(f"files= entry {name!r} must be bytes, a binary file, (filename, data) or (filename, data, content_type), not a {len(spec)}-tuple")
+        text_field = filename is None
     if hasattr(data, "read"):
-        if filename is None:
+        if filename is None and not text_field:
             filename = os.path.basename(str(getattr(data, "name", name)))
         data = data.read()
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError(f"files= entry {name!r} data must be bytes, str or a binary file object, not {type(data).__name__}")
+    if text_field:
+        return None, bytes(data), content_type
     if filename is None:
         filename = name
     if content_type is None:
@@ -145,6 +153,11 @@ def _quote_param(value: str) -> str:
 
 
 def _multipart(form: Any, files: Any) -> tuple[bytes, str]:
+    """A multipart/form-data body: the form= fields first, then the files= entries in order.
+
+    `files=` given at all, even empty, makes the body multipart: with `form=` and
+    `files={}` (or only `(None, value)` entries) every part is a text field.
+    """
     fields = _form_pairs(form) if form is not None else []
     items = files.items() if isinstance(files, Mapping) else files
     if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
@@ -158,10 +171,10 @@ def _multipart(form: Any, files: Any) -> tuple[bytes, str]:
             raise TypeError(f"files= items must be (name, file) pairs, not {item!r}")
         name, spec = str(item[0]), item[1]
         filename, data, content_type = _file_parts(name, spec)
-        header = (
-            f'Content-Disposition: form-data; name="{_quote_param(name)}"; filename="{_quote_param(filename)}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n"
-        )
+        header = f'Content-Disposition: form-data; name="{_quote_param(name)}"'
+        if filename is not None:
+            header += f'; filename="{_quote_param(filename)}"'
+        header += "\r\n" + (f"Content-Type: {content_type}\r\n" if content_type is not None else "") + "\r\n"
         parts.append((header.encode("utf-8"), data))
     boundary = os.urandom(16).hex()
     while any(boundary.encode() in data for _, data in parts):  # pragma: no cover - 2**-128

@@ -204,6 +204,37 @@ class MultipartTests(unittest.TestCase):
         self.assertIn(b'name="a%22b"', body)
         self.assertIn(b'filename="x%22%0D%0A.txt"', body)
 
+    def test_none_filename_is_a_plain_text_field_as_httpx_and_requests_send_it(self) -> None:
+        body, content_type = encode_body(files={"note": (None, "text é"), "raw": (None, b"\xff"), "doc": ("a.txt", b"file")})
+        parts = parse_multipart(body, content_type)
+        self.assertEqual(
+            [(p.get_param("name", header="content-disposition"), p.get_filename(), p.get("Content-Type"), p.get_payload(decode=True)) for p in parts],
+            [("note", None, None, "text é".encode()), ("raw", None, None, b"\xff"), ("doc", "a.txt", "text/plain", b"file")],
+        )
+        self.assertIn(b'Content-Disposition: form-data; name="note"\r\n\r\ntext \xc3\xa9\r\n', body)  # no filename=, no Content-Type
+
+    def test_none_filename_with_content_type_or_file_object_stays_a_field(self) -> None:
+        data = io.BytesIO(b'{"a":1}')
+        data.name = "/tmp/ignored.json"
+        body, content_type = encode_body(files=[("meta", (None, data, "application/json")), ("plain", (None, io.BytesIO(b"x")))])
+        meta, plain = parse_multipart(body, content_type)
+        self.assertEqual((meta.get_filename(), meta["Content-Type"], meta.get_payload(decode=True)), (None, "application/json", b'{"a":1}'))
+        self.assertEqual((plain.get_filename(), plain.get("Content-Type"), plain.get_payload(decode=True)), (None, None, b"x"))
+
+    def test_text_fields_only_multipart_from_none_filenames_or_empty_files(self) -> None:
+        for arguments in ({"files": {"name": (None, "ann"), "tag": (None, "x")}}, {"form": {"name": "ann", "tag": "x"}, "files": {}}):
+            with self.subTest(arguments=arguments):
+                body, content_type = encode_body(**arguments)
+                self.assertRegex(content_type, r"^multipart/form-data; boundary=[0-9a-f]{32}$")
+                parts = parse_multipart(body, content_type)
+                self.assertEqual([(p.get_param("name", header="content-disposition"), p.get_filename(), p.get_payload(decode=True)) for p in parts], [("name", None, b"ann"), ("tag", None, b"x")])
+                self.assertNotIn(b"filename=", body)
+                self.assertNotIn(b"Content-Type", body)
+
+    def test_refuses_bad_data_in_a_text_field_naming_entry(self) -> None:
+        with self.assertRaisesRegex(TypeError, r"^files= entry 'n' data must be bytes, str or a binary file object, not int$"):
+            encode_body(files={"n": (None, 3)})
+
     def test_refuses_tuple_of_wrong_length(self) -> None:
         with self.assertRaisesRegex(TypeError, r"^files= entry 'f' must be bytes, a binary file, \(filename, data\) or \(filename, data, content_type\), not a 4-tuple$"):
             encode_body(files={"f": ("a", b"", "t", "x")})
