@@ -14,10 +14,10 @@ import asyncio
 import contextvars
 from typing import Any, Callable
 
-from ._asgi_run import StepTimer, run_in_context
+from ._app_task import CANCEL_IGNORED, DISCONNECT_GRACE, StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance
 from ._content import check_chunk
-from ._errors import AppTimeout, ProtocolError, event_rule_broken
+from ._errors import AppTimeout, ProtocolError, event_rule_broken, warn_outside_the_kit
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
 
@@ -59,9 +59,11 @@ def headers_from_asgi(raw: Any, event: dict[str, Any], where: str = "http.respon
 class HTTPExchange:
     """The server's side of one HTTP conversation: what the app received and sent."""
 
-    def __init__(self, scope: dict[str, Any], content: Any, timeout: float) -> None:
+    def __init__(self, scope: dict[str, Any], content: Any, timeout: float, grace: float = DISCONNECT_GRACE) -> None:
         self.scope = scope
         self.timeout = timeout
+        #: seconds the app may run on after the client left a stream, unless it listens for http.disconnect
+        self.grace = grace
         self.state = INITIAL["http"]
         self.status_code: int | None = None
         self.headers: list[tuple[str, str]] = []
@@ -107,6 +109,10 @@ class HTTPExchange:
                     self._waiters.remove(future)
         self.last_received = _DISCONNECT
         return {"type": "http.disconnect"}
+
+    def heard_disconnect(self) -> bool:
+        """True once the app's receive() returned http.disconnect: it listens, and is winding down."""
+        return self.last_received is _DISCONNECT
 
     def disconnect(self) -> None:
         """The client left: wake every receive() waiting for http.disconnect."""
@@ -205,8 +211,10 @@ async def run_http(app: Any, exchange: HTTPExchange, request_line: str) -> None:
     """Run the app to the end in the caller's task (own context), bounded by the step timeout.
 
     Returns when the app returned with a complete response, or when it
-    lingered past the timeout after completing (it is cancelled, the response
-    stands). Raises AppTimeout when the response was incomplete at timeout.
+    lingered past the timeout after completing (it is cancelled with a
+    RuntimeWarning naming it, the response stands). Raises AppTimeout when the
+    response was incomplete at timeout, or when the app swallowed the
+    cancellation for another timeout (its coroutine is then closed).
     """
     context = contextvars.copy_context()
     coro = context.run(app, exchange.scope, exchange.receive, exchange.send)
@@ -214,16 +222,29 @@ async def run_http(app: Any, exchange: HTTPExchange, request_line: str) -> None:
 
     def arm_timer() -> None:
         nonlocal timer
-        timer = exchange.timer = StepTimer(exchange.timeout)
+        timer = exchange.timer = StepTimer(exchange.timeout, on_fire=cancel_app)
+
+    def cancel_app() -> None:
+        timer._task.cancel()  # type: ignore[union-attr]
+        if timer.fires == 1:  # type: ignore[union-attr]
+            timer.rearm()  # type: ignore[union-attr]  # one more period to return after the cancellation
+
+    def abandoned() -> bool:
+        return timer is not None and timer.fires > 1
 
     try:
-        await run_in_context(coro, context, arm_timer)
+        await run_in_context(coro, context, arm_timer, abandoned)
     except asyncio.CancelledError:
-        if timer is None or not timer.fired:
+        if timer is None or not timer.fires:
             raise
-        timer.uncancel()
+        for _ in range(timer.fires):
+            timer.uncancel()
+        if timer.fires > 1:
+            msg = f"ASGI app did not return within {exchange.timeout}s after it was cancelled ({request_line}; {exchange.step()}): it swallowed the CancelledError"
+            raise AppTimeout(msg, step=CANCEL_IGNORED, timeout=exchange.timeout) from None
         if not exchange.complete:
             raise exchange.timeout_error(request_line) from None
+        _warn_lingered(exchange, request_line)
         return
     finally:
         if timer is not None:
@@ -233,6 +254,15 @@ async def run_http(app: Any, exchange: HTTPExchange, request_line: str) -> None:
             exchange.disconnect()
     if not exchange.complete:
         raise exchange.incomplete_error(request_line)
+
+
+def _warn_lingered(exchange: HTTPExchange, request_line: str) -> None:
+    """Background work cut by the timeout is reported, not cancelled silently."""
+    msg = (
+        f"ASGI app was still running {exchange.timeout}s after its response completed ({request_line}) and was cancelled; "
+        "background work (a BackgroundTask, a task it awaits) may not have finished: raise the client's timeout= if it needs longer"
+    )
+    warn_outside_the_kit(msg, RuntimeWarning)
 
 
 async def call_asgi(app: Any, scope: dict[str, Any], body: Any = b"", *, timeout: float = 5.0) -> Any:

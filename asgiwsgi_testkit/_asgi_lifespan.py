@@ -3,17 +3,24 @@
 `Lifespan.startup()` starts the app on the lifespan scope in its own task and
 waits for `lifespan.startup.complete`; the task stays up until `shutdown()`.
 In "auto", an app that raises or returns before startup completes has no
-lifespan; "on" makes that an error; `*.failed` is a LifespanError in every mode.
+lifespan; "on" makes that an error; `*.failed` is a LifespanError in every mode,
+whose message is the app's own text and whose `__cause__` is the exception the
+app raised with it. The app's task is ended through _app_task (bounded). A
+lifespan still up when its event loop ends is the kit's leftover, not the
+app's fault: the loop's cancellation of the app's receive() counts as
+`lifespan.shutdown`, so the `lifespan.shutdown.failed` that frameworks answer
+with is taken quietly (_asgi_validate does the same).
 """
 
 from __future__ import annotations
 
 import asyncio
+import traceback
 import weakref
 from collections import deque
 from typing import Any
 
-from ._asgi_run import start_app_task
+from ._app_task import finish_app_task, start_app_task
 from ._asgi_scope import lifespan_scope
 from ._asgi_states import INITIAL, advance, server_event
 from ._errors import AppTimeout, LifespanError
@@ -62,13 +69,21 @@ class Lifespan:
         self._receiving: asyncio.Future | None = None
         self._changed: asyncio.Future | None = None
         self._failure: str | None = None
+        self._ended_by_loop = False  # the app's receive() was cancelled: its loop is ending, not a test
 
     # -- the app's side ------------------------------------------------------------
 
     async def _receive(self) -> dict[str, Any]:
         while not self._inbox:
             self._receiving = asyncio.get_running_loop().create_future()
-            await self._receiving
+            try:
+                await self._receiving
+            except asyncio.CancelledError:
+                # Nobody but the loop's own teardown cancels this wait (asyncio.run, IsolatedAsyncioTestCase):
+                # that ends the lifespan as a shutdown would, and the app may answer as to one.
+                self._ended_by_loop = True
+                self._phase = server_event("lifespan", self._phase, "lifespan.shutdown")
+                raise
         return self._inbox.popleft()
 
     async def _send(self, message: Any) -> None:
@@ -84,6 +99,8 @@ class Lifespan:
 
     def _on_task_done(self, task: asyncio.Task) -> None:
         self._notify()
+        if self._ended_by_loop and not task.cancelled():
+            task.exception()  # what the app raised as its loop ended is not the test's news (nor asyncio's log's)
 
     def _deliver(self, message_type: str) -> None:
         self._phase = server_event("lifespan", self._phase, message_type)
@@ -112,12 +129,11 @@ class Lifespan:
         await asyncio.sleep(0)
         if self._phase in done_phases or task.done():  # type: ignore[union-attr]
             return
-        task.add_done_callback(self._on_task_done)  # type: ignore[union-attr]
         while self._phase not in done_phases and not self._task.done():  # type: ignore[union-attr]
             self._changed = loop.create_future()
             remaining = deadline - loop.time()
             if remaining <= 0:
-                await self._abandon()
+                await self._abandon(step)
                 msg = f"ASGI app made no progress within {self.timeout}s {step} (lifespan)"
                 raise AppTimeout(msg, step=step, timeout=self.timeout)
             await asyncio.wait({self._changed}, timeout=remaining)
@@ -130,12 +146,14 @@ class Lifespan:
         loop = asyncio.get_running_loop()
         self.loop, self.started, self.state = loop, True, {}
         self._phase, self._inbox, self._failure = INITIAL["lifespan"], deque(), None
-        self._task = start_app_task(self.app, lifespan_scope(self.state), self._receive, self._send)
+        self._ended_by_loop = False
+        self._task = start_app_task(self.app, lifespan_scope(self.state), self._receive, self._send, name="asgiwsgi_testkit lifespan")
+        self._task.add_done_callback(self._on_task_done)
         self._deliver("lifespan.startup")
         await self._wait_for(("running", "failed"), "waiting for lifespan.startup.complete")
         if self._phase == "failed":
-            await self._finish_task()
-            raise LifespanError(f"lifespan startup failed: {self._failure!r} (the app sent 'lifespan.startup.failed')")
+            cause = await self._finish_task("lifespan startup failed")
+            raise LifespanError(_failure_text("startup", self._failure, cause)) from cause
         if self._phase != "running":
             self._unsupported(self._task)
 
@@ -160,26 +178,37 @@ class Lifespan:
             return
         self._deliver("lifespan.shutdown")
         await self._wait_for(("stopped",), "waiting for lifespan.shutdown.complete")
-        await self._finish_task()
-        error = None if task.cancelled() or not task.done() else task.exception()
+        error = await self._finish_task("lifespan shutdown")
         if error is not None and self._phase != "stopped":
             raise LifespanError(f"lifespan shutdown failed: the app raised {type(error).__name__}: {error}") from error
         if self._failure is not None:
-            raise LifespanError(f"lifespan shutdown failed: {self._failure!r} (the app sent 'lifespan.shutdown.failed')")
+            raise LifespanError(_failure_text("shutdown", self._failure, error)) from error
 
-    async def _finish_task(self) -> None:
-        """Wait (bounded) for the lifespan task to return; cancel it if it lingers."""
+    async def _finish_task(self, what: str) -> BaseException | None:
+        """Wait (bounded) for the lifespan task to return, cancelling it if it lingers; what it raised, if anything."""
         task, self._task = self._task, None
-        if task is None or task.done():
-            return
-        done, _ = await asyncio.wait({task}, timeout=self.timeout)
-        if not done:
-            task.cancel()
-            await asyncio.wait({task})
+        if task is None:
+            return None
+        await finish_app_task(task, timeout=self.timeout, what=what, grace=self.timeout)
+        return None if task.cancelled() else task.exception()
 
-    async def _abandon(self) -> None:
+    async def _abandon(self, step: str) -> None:
+        """The app made no progress: cancel it (bounded; an app that swallows that is an AppTimeout too)."""
         task, self._task = self._task, None
         self.started = False
         if task is not None and not task.done():
-            task.cancel()
-            await asyncio.wait({task})
+            await finish_app_task(task, timeout=self.timeout, what=f"lifespan, {step}", grace=0)
+
+
+def _failure_text(phase: str, message: str | None, cause: BaseException | None) -> str:
+    """A LifespanError's message: the app's own text on its own line(s), not a repr.
+
+    Frameworks (Starlette) send a whole traceback as the message; when the
+    exception it shows is chained as __cause__, its last line says enough.
+    """
+    text = (message or "").strip()
+    if cause is not None and text.startswith("Traceback (most recent call last):"):
+        text = "".join(traceback.format_exception_only(type(cause), cause)).strip()
+    if not text:
+        return f"lifespan {phase} failed: the app sent 'lifespan.{phase}.failed' without a message"
+    return f"lifespan {phase} failed: the app sent 'lifespan.{phase}.failed' with the message:\n{text}"

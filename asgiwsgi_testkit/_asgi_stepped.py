@@ -5,7 +5,7 @@ task does, so cancellations (anyio cancel scopes, TaskGroup, asyncio.timeout)
 reach the app through it. When the app suspends at a hand-over (`await
 HAND_OVER`: it has something for the reader and waits for it to be taken)
 the driver parks, and the reader may step the coroutine itself *as that
-task* (`_asgi_run.current_tasks`), which costs no event-loop turn. As soon as
+task* (`_asyncio_internals.task_switch`), which costs no event-loop turn. As soon as
 the app awaits anything else the reader hands the wait to the driver, which
 waits for it, steps the app on and reports news through `_on_news()`.
 
@@ -21,8 +21,8 @@ import functools
 import types
 from typing import Any, Callable
 
-from ._asgi_run import current_tasks
-from ._errors import AppTimeout
+from ._app_task import DISCONNECT_GRACE, finish_app_task
+from ._asyncio_internals import current_task_reader, task_switch
 
 __all__ = ["HAND_OVER", "LOOP_TURN", "SteppedApp"]
 
@@ -70,6 +70,8 @@ class SteppedApp:
         self._finished = False
         self._error: BaseException | None = None
         self._closing = False
+        self._swap: Any = None  # _asyncio_internals' switch of the current task; None: the driver steps the app
+        self._current_task_of: Any = asyncio.current_task
 
     # -- what a subclass says ------------------------------------------------------------
 
@@ -99,6 +101,8 @@ class SteppedApp:
         self._coro = context.run(app, *args)
         self._resume = functools.partial(self._coro.send, None)
         self._driver = loop.create_task(self._drive(), name=name)
+        self._swap = task_switch(loop, self._driver)
+        self._current_task_of = current_task_reader()
         await asyncio.sleep(0)  # the driver parks: from now on the app runs as that task
 
     def _step(self, error: BaseException | None = None) -> Any:
@@ -119,13 +123,12 @@ class SteppedApp:
         park = self._park
         if park is None or park.done():
             return False  # the driver task runs the app (or will): wait for its news
-        tasks = current_tasks
-        if tasks is None:
-            park.set_result(_RESUME)  # this Python hides the current task: the driver steps the app
+        swap = self._swap
+        if swap is None:
+            park.set_result(_RESUME)  # the driver path (_asyncio_internals): the driver steps the app
             return False
         loop = self._loop
-        previous = tasks.get(loop)
-        tasks[loop] = self._driver  # the app runs as its own task, whoever steps it
+        previous = swap(loop, self._driver)  # the app runs as its own task, whoever steps it
         self._stepping = True
         ended: BaseException | None = None
         try:
@@ -134,10 +137,7 @@ class SteppedApp:
             ended = outcome
         finally:
             self._stepping = False
-            if previous is None:
-                tasks.pop(loop, None)
-            else:
-                tasks[loop] = previous
+            swap(loop, previous)
         if ended is not None:
             self._app_ended(ended)
         elif awaited is not _AT_HAND_OVER:
@@ -187,40 +187,20 @@ class SteppedApp:
 
     # -- ending --------------------------------------------------------------------------
 
-    async def _end_app(self, timeout: float, what: str) -> bool:
-        """Let the app run to its end in its task (cancelled after `timeout`); False when it had to be cancelled.
+    async def _end_app(self, timeout: float, what: str, grace: float = DISCONNECT_GRACE, listened: Any = None) -> bool:
+        """Let the app end in its task (_app_task.finish_app_task: grace, cancel, bound); False when it was cancelled.
 
         If the reader's own task is cancelled meanwhile (a cancel scope around
-        it), the app is cancelled and waited for all the same, then the
-        cancellation goes on; an app still running `timeout` after being
-        cancelled is an AppTimeout naming `what`.
+        it), the app is ended all the same, then the cancellation goes on; an
+        app that swallows its cancellation is an AppTimeout naming `what`.
         """
         self._closing = True
         driver = self._driver
-        assert driver is not None, "_end_app() before _start_app()"
+        if driver is None:
+            raise RuntimeError("_end_app() before _start_app()")
         park = self._park
         if park is not None and not park.done():
             park.set_result(_RESUME)
         if self._finished and not driver.done():
             await asyncio.sleep(0)  # the driver was told the app returned: this turn it returns too
-        if driver.done():
-            return True
-        cancelled: BaseException | None = None
-        try:
-            done, _ = await asyncio.wait({driver}, timeout=timeout)
-        except asyncio.CancelledError as exc:
-            cancelled, done = exc, set()
-        if not done:
-            driver.cancel()
-            deadline = self._loop.time() + timeout
-            while not driver.done() and self._loop.time() < deadline:
-                try:
-                    await asyncio.wait({driver}, timeout=deadline - self._loop.time())
-                except asyncio.CancelledError as exc:  # anyio delivers again on each loop turn
-                    cancelled = cancelled or exc
-            if not driver.done() and cancelled is None:
-                step = "waiting for the app to return after it was cancelled"
-                raise AppTimeout(f"ASGI app did not return within {timeout}s after it was cancelled ({what})", step=step, timeout=timeout)
-        if cancelled is not None:
-            raise cancelled
-        return bool(done)
+        return await finish_app_task(driver, timeout=timeout, what=what, grace=grace, listened=listened, coro=self._coro)

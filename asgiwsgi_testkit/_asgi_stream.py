@@ -9,7 +9,8 @@ checks; every other message is checked as validate_asgi and the exchange do.
 `start()` returns once the response started; `BodyChunks` (aiter_bytes) takes
 chunks, stepping the app or `wait()`ing for its task's news, bounded by the
 timeout and naming the step; `aclose()` sends http.disconnect and waits for
-the app to finish, cancelling it after the timeout.
+the app to finish: one that does not listen for the disconnect is cancelled
+after the exchange's short grace (_app_task.finish_app_task).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections import deque
 from typing import Any
 
 from ._asgi_call import ClientDisconnected
-from ._asgi_run import StepTimer, current_task_of
+from ._app_task import StepTimer
 from ._asgi_stepped import HAND_OVER, LOOP_TURN, SteppedApp
 from ._asgi_validate import check_send
 from ._errors import ProtocolError
@@ -70,7 +71,7 @@ class StreamReader(SteppedApp):
                     self._signal()
                     await self._room_elsewhere()
                 elif len(chunks) > 1:
-                    await (HAND_OVER if current_task_of(self._loop) is self._driver else self._room_elsewhere())
+                    await (HAND_OVER if self._current_task_of(self._loop) is self._driver else self._room_elsewhere())
             return  # (_queue_chunk does the same for the chunks of other messages; inlined here, once per chunk)
         await self._send_checked(message)
 
@@ -103,7 +104,7 @@ class StreamReader(SteppedApp):
         elif len(chunks) > 1:
             # The app's own coroutine hands over to whoever steps it; a task the app started eagerly
             # inside that step (3.12+ eager task factory) waits for room like any other task.
-            await (HAND_OVER if current_task_of(self._loop) is self._driver else self._room_elsewhere())
+            await (HAND_OVER if self._current_task_of(self._loop) is self._driver else self._room_elsewhere())
 
     async def _room_elsewhere(self) -> None:
         """A send() from a task of the app's own: wait until the reader took a chunk or left."""
@@ -184,7 +185,7 @@ class StreamReader(SteppedApp):
         return self.exchange
 
     async def aclose(self) -> None:
-        """Disconnect and wait for the app to return (cancelled after the timeout); re-raise its error."""
+        """Disconnect and wait for the app to return (cancelled after the grace if it does not listen); re-raise its error."""
         self._closing = True
         self._plain_body = False
         self.exchange.disconnect()
@@ -196,7 +197,8 @@ class StreamReader(SteppedApp):
             self._taken.set_result(None)
         if self._driver is None:
             return  # the app never started
-        if not await self._end_app(self.exchange.timeout, self.request_line):
+        exchange = self.exchange
+        if not await self._end_app(exchange.timeout, self.request_line, exchange.grace, exchange.heard_disconnect):
             return  # cancelled after the timeout: what it raised then is no news
         error = self._error
         if error is not None and not self._reported and not isinstance(error, (ClientDisconnected, asyncio.CancelledError)):

@@ -139,6 +139,12 @@ def check_send(scope: dict[str, Any], scope_type: str, state: str, message: Any)
     return following
 
 
+def _is_cancellation(error: BaseException) -> bool:
+    import asyncio  # here: only an exception in receive() needs it, and then a loop runs (import cost otherwise)
+
+    return isinstance(error, asyncio.CancelledError)
+
+
 def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap an ASGI 3 app so that each message breaking the spec raises ProtocolError.
 
@@ -159,7 +165,12 @@ def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
 
         async def checked_receive() -> Any:
             nonlocal state
-            message = await receive()
+            try:
+                message = await receive()
+            except BaseException as exc:
+                if _is_cancellation(exc):  # the loop ends a lifespan left up: as a shutdown (see _asgi_lifespan)
+                    state = server_event(scope_type, state, "lifespan.shutdown")
+                raise
             if isinstance(message, dict):
                 state = server_event(scope_type, state, message.get("type", ""))
             return message

@@ -107,3 +107,17 @@ class WebSocketClosed(TestkitError):
         super().__init__(message)
         self.code = code
         self.reason = reason
+
+
+def warn_outside_the_kit(message: str, category: type[Warning]) -> None:
+    """warnings.warn() attributed to the first caller outside this package (the test), so the warning points at it."""
+    import os
+    import sys
+    import warnings
+
+    package_dir = os.path.dirname(__file__)
+    level, frame = 2, sys._getframe(1)  # stacklevel 2 is our caller
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package_dir:
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -10,7 +10,7 @@ from typing import Any
 from unittest import mock
 
 from asgiwsgi_testkit import AppTimeout, ASGITestClient, ProtocolError
-from asgiwsgi_testkit import _asgi_stepped, _asgi_stream
+from asgiwsgi_testkit import _asgi_stream, _asyncio_internals
 from tests import asgi_apps as apps
 
 START = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
@@ -573,7 +573,7 @@ class DriverTaskOnly:
 
     async def asyncSetUp(self) -> None:
         await super().asyncSetUp()
-        patcher = mock.patch.object(_asgi_stepped, "current_tasks", None)
+        patcher = mock.patch.object(_asyncio_internals, "_chosen", ("driver", None))
         patcher.start()
         self.addCleanup(patcher.stop)
 

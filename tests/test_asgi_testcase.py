@@ -95,7 +95,7 @@ class LifespanAroundTestTests(unittest.TestCase):
 
         result = _run(Inner, "test_never_runs")
         self.assertEqual((result.testsRun, len(result.errors), result.failures), (1, 1, []))
-        self.assertIn("LifespanError: lifespan startup failed: 'database unreachable'", result.errors[0][1])
+        self.assertIn("LifespanError: lifespan startup failed: the app sent 'lifespan.startup.failed' with the message:\ndatabase unreachable", result.errors[0][1])
 
     def test_missing_app_is_type_error_naming_class(self):
         class NoApp(ASGITestCase):

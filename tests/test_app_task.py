@@ -1,14 +1,17 @@
-"""Tests for _asgi_run: run_in_context and step_as step an app coroutine in its own context (step_as as another task); StepTimer fires only without progress."""
+"""Tests for _app_task and _asyncio_internals: run_in_context, StepTimer, wait_bounded, finish_app_task, and the three ways to switch the current task."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import types
 import unittest
 from typing import Any
 
-from asgiwsgi_testkit import _asgi_run
-from asgiwsgi_testkit._asgi_run import StepTimer, run_in_context
+from unittest import mock
+
+from asgiwsgi_testkit import AppTimeout, _asyncio_internals
+from asgiwsgi_testkit._app_task import StepTimer, finish_app_task, run_in_context, start_app_task, wait_bounded
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
 
@@ -208,47 +211,147 @@ class StepTimerTests(unittest.IsolatedAsyncioTestCase):
         self.assertNoTaskLeft()
 
 
-@unittest.skipIf(_asgi_run.current_tasks is None, "this Python hides asyncio's current task; the stream falls back to its driver task")
-class CurrentTasksTests(unittest.IsolatedAsyncioTestCase):
-    """current_tasks: the {loop: task} asyncio.current_task() answers from, which the stream sets to step an app as its task."""
+class TaskSwitchTests(unittest.IsolatedAsyncioTestCase):
+    """_asyncio_internals: each path, forced as tox forces it, switches the current task and back, or falls back to the driver."""
 
-    async def test_setting_an_entry_changes_what_current_task_answers_until_restored(self):
+    def setUp(self) -> None:
+        _asyncio_internals.reset()
+        self.addCleanup(_asyncio_internals.reset)
+
+    async def switched(self, forced: str) -> tuple[Any, Any]:
+        """Force a path, resolve it with a real task, and step a coroutine as that task once: (path, what it saw)."""
         loop, me = asyncio.get_running_loop(), asyncio.current_task()
         host = loop.create_task(asyncio.Event().wait())
-        tasks = _asgi_run.current_tasks
-        seen = []
+        self.addCleanup(host.cancel)
+        with mock.patch.dict("os.environ", {"ASGIWSGI_TESTKIT_TASK_SWITCH": forced}):
+            swap = _asyncio_internals.task_switch(loop, host)
+        seen: list[Any] = []
+        if swap is not None:
+            previous = swap(loop, host)
+            seen.append(asyncio.current_task())
+            swap(loop, previous)
+        self.assertIs(asyncio.current_task(), me)
+        return _asyncio_internals.switch_path(), seen[0] if seen else None
+
+    async def test_table_path_where_asyncio_keeps_the_dict(self):
+        path, seen = await self.switched("table")
+        if isinstance(getattr(asyncio.tasks, "_current_tasks", None), dict):
+            self.assertEqual(path, "table")
+            self.assertIsNot(seen, asyncio.current_task())
+            self.assertIsNotNone(seen)
+        else:  # pragma: no cover - a Python whose current_task() does not read the dict
+            self.assertEqual(path, "driver")
+
+    async def test_swap_path_runs_on_every_python(self):
+        path, seen = await self.switched("swap")
+        self.assertEqual(path, "swap")  # asyncio's _swap_current_task, or one made of _leave_task/_enter_task
+        self.assertIsNotNone(seen)
+        self.assertIsNot(seen, asyncio.current_task())
+
+    async def test_driver_path_switches_nothing(self):
+        self.assertEqual(await self.switched("driver"), ("driver", None))
+
+    async def test_a_swap_that_lies_is_refused_and_the_driver_path_taken(self):
+        for broken in (lambda loop, task: None, mock.Mock(side_effect=RuntimeError("moved in 3.15"))):
+            with self.subTest(broken=broken):
+                _asyncio_internals.reset()
+                with mock.patch.dict(_asyncio_internals._MAKERS, {"table": lambda: broken, "swap": lambda: None}):
+                    path, seen = await self.switched("")
+                self.assertEqual((path, seen), ("driver", None))
+
+    async def test_missing_names_fall_back_without_a_crash(self):
+        bare = types.SimpleNamespace(tasks=types.SimpleNamespace(), current_task=asyncio.current_task)  # an asyncio without them
+        with mock.patch.object(_asyncio_internals, "asyncio", bare):
+            path, _ = await self.switched("")
+        self.assertEqual(path, "driver")
+
+    async def test_path_is_chosen_once_lazily(self):
+        self.assertIsNone(_asyncio_internals.switch_path())
+        await self.switched("swap")
+        with mock.patch.dict("os.environ", {"ASGIWSGI_TESTKIT_TASK_SWITCH": "driver"}):
+            _asyncio_internals.task_switch(asyncio.get_running_loop(), None)
+        self.assertEqual(_asyncio_internals.switch_path(), "swap")
+
+
+class FinishAppTaskTests(unittest.IsolatedAsyncioTestCase):
+    """finish_app_task: grace, then the timeout for an app that listened, then cancel, then AppTimeout; never unbounded."""
+
+    def assertNoTaskLeft(self) -> None:
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_app_that_returns_within_the_grace_is_not_cancelled(self):
+        stop = asyncio.Event()
+
+        async def app() -> str:
+            await stop.wait()
+            return "returned"
+
+        task = start_app_task(app)
+        asyncio.get_running_loop().call_soon(stop.set)
+        self.assertTrue(await finish_app_task(task, timeout=5, what="test", grace=5))
+        self.assertEqual(task.result(), "returned")
+
+    async def test_app_that_does_not_listen_is_cancelled_after_the_grace_not_the_timeout(self):
+        task = start_app_task(asyncio.Event().wait)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        self.assertFalse(await finish_app_task(task, timeout=30, what="test", grace=0.01))
+        self.assertLess(loop.time() - began, 1.0)
+        self.assertTrue(task.cancelled())
+        self.assertNoTaskLeft()
+
+    async def test_app_that_listened_gets_the_timeout_to_return(self):
+        winding_down = asyncio.Event()
+
+        async def app() -> str:
+            await asyncio.sleep(0.05)  # longer than the grace, well within the timeout
+            return "cleaned up"
+
+        task = start_app_task(app)
+        self.assertTrue(await finish_app_task(task, timeout=5, what="test", grace=0.001, listened=lambda: True))
+        self.assertEqual(task.result(), "cleaned up")
+        self.assertFalse(winding_down.is_set())
+
+    async def test_app_that_swallows_cancellation_is_an_app_timeout_and_is_not_left_pending(self):
+        swallowed = []
 
         async def app() -> None:
-            seen.append(asyncio.current_task())
-            await asyncio.sleep(0)
-            seen.append(asyncio.current_task())
+            while True:
+                try:
+                    await asyncio.Event().wait()
+                except asyncio.CancelledError:
+                    swallowed.append(1)
 
-        coro = app()
-        self.assertIs(tasks.get(loop), me)
-        for _ in range(2):
-            tasks[loop] = host
-            try:
-                coro.send(None)
-            except StopIteration:
-                pass
-            finally:
-                tasks[loop] = me
-        self.assertEqual(seen, [host, host])
-        self.assertIs(asyncio.current_task(), me)
-        host.cancel()
-        await asyncio.wait({host})
+        task = start_app_task(app)
+        with self.assertRaisesRegex(AppTimeout, r"did not return within 0\.05s after it was cancelled \(WebSocket /x\): it swallowed the CancelledError$") as caught:
+            await finish_app_task(task, timeout=0.05, what="WebSocket /x", grace=0.01)
+        self.assertEqual(caught.exception.step, "waiting for the app to return after it was cancelled")
+        self.assertEqual(swallowed, [1])
+        self.assertTrue(task.done())
+        self.assertNoTaskLeft()
 
-    def test_swap_function_stands_in_where_asyncio_keeps_no_table(self):
-        swapped = []
+    async def test_caller_cancelled_while_finishing_ends_the_app_then_goes_on(self):
+        app_task = start_app_task(asyncio.Event().wait)
 
-        def swap(loop, task):
-            swapped.append((loop, task))
-            return None
+        async def finisher() -> None:
+            await finish_app_task(app_task, timeout=5, what="test", grace=30)
 
-        tasks = _asgi_run._SwappedCurrentTasks(swap)
-        tasks["loop"] = "task"
-        tasks.pop("loop")  # what the stream does when there was no current task to give back
-        self.assertEqual(swapped, [("loop", "task"), ("loop", None)])
+        outer = asyncio.ensure_future(finisher())
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        outer.cancel()
+        with self.assertRaises(asyncio.CancelledError):
+            await outer
+        self.assertTrue(app_task.cancelled())
+        self.assertNoTaskLeft()
+
+    async def test_wait_bounded_never_cancels_what_it_waits_for(self):
+        task = start_app_task(asyncio.Event().wait)
+        self.assertFalse(await wait_bounded(task, 0.01))
+        self.assertFalse(task.done())
+        task.cancel()
+        self.assertTrue(await wait_bounded(task, 1))
+
 
 if __name__ == "__main__":
     unittest.main()
