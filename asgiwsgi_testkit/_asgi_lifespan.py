@@ -35,6 +35,11 @@ LIFESPAN_MODES = ("auto", "on", "off")
 _WITHOUT_LIFESPAN: weakref.WeakSet = weakref.WeakSet()
 
 
+# Lifespan tasks still running. A loop keeps only weak references to its tasks; a lifespan that a lazy first
+# request started on a client nobody shut down would otherwise be collected while pending ("Task was destroyed").
+_UP: set = set()
+
+
 def _known_without_lifespan(app: Any) -> bool:
     try:
         return app is not None and app in _WITHOUT_LIFESPAN
@@ -78,9 +83,9 @@ class Lifespan:
             self._receiving = asyncio.get_running_loop().create_future()
             try:
                 await self._receiving
-            except asyncio.CancelledError:
-                # Nobody but the loop's own teardown cancels this wait (asyncio.run, IsolatedAsyncioTestCase):
-                # that ends the lifespan as a shutdown would, and the app may answer as to one.
+            except (asyncio.CancelledError, GeneratorExit):
+                # Nobody but the loop's own teardown cancels this wait (asyncio.run, IsolatedAsyncioTestCase, or
+                # the task's collection): that ends the lifespan as a shutdown would, and the app may answer as to one.
                 self._ended_by_loop = True
                 self._phase = server_event("lifespan", self._phase, "lifespan.shutdown")
                 raise
@@ -149,6 +154,8 @@ class Lifespan:
         self._ended_by_loop = False
         self._task = start_app_task(self.app, lifespan_scope(self.state), self._receive, self._send, name="asgiwsgi_testkit lifespan")
         self._task.add_done_callback(self._on_task_done)
+        _UP.add(self._task)  # held until it ends: a loop holds its tasks weakly, and a client left unclosed holds nothing
+        self._task.add_done_callback(_UP.discard)
         self._deliver("lifespan.startup")
         await self._wait_for(("running", "failed"), "waiting for lifespan.startup.complete")
         if self._phase == "failed":

@@ -142,7 +142,7 @@ def check_send(scope: dict[str, Any], scope_type: str, state: str, message: Any)
 def _is_cancellation(error: BaseException) -> bool:
     import asyncio  # here: only an exception in receive() needs it, and then a loop runs (import cost otherwise)
 
-    return isinstance(error, asyncio.CancelledError)
+    return isinstance(error, (asyncio.CancelledError, GeneratorExit))
 
 
 def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:

@@ -108,7 +108,7 @@ class ModeTests(unittest.IsolatedAsyncioTestCase):
         for mode in ("auto", "on"):
             with self.subTest(mode=mode):
                 client = ASGITestClient(create_app(fail_startup="database unreachable"), lifespan=mode)
-                message = r"^lifespan startup failed: 'database unreachable' \(the app sent 'lifespan\.startup\.failed'\)$"
+                message = r"^lifespan startup failed: the app sent 'lifespan\.startup\.failed' with the message:\ndatabase unreachable$"
                 with self.assertRaisesRegex(LifespanError, message):
                     async with client:
                         self.fail("the block must not run")

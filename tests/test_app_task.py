@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
+import sys
 import types
 import unittest
 from typing import Any
@@ -351,6 +353,28 @@ class FinishAppTaskTests(unittest.IsolatedAsyncioTestCase):
         self.assertFalse(task.done())
         task.cancel()
         self.assertTrue(await wait_bounded(task, 1))
+
+
+
+@unittest.skipUnless(os.environ.get("ASGIWSGI_TESTKIT_TASK_SWITCH"), "no stepping path forced (tox's -table/-swap/-driver environments force one)")
+class ForcedPathTests(unittest.IsolatedAsyncioTestCase):
+    """Under tox's forced environments, a stream really runs on the forced path (so each path's suite is what it says)."""
+
+    async def test_a_stream_uses_the_forced_path(self):
+        from asgiwsgi_testkit import ASGITestClient
+
+        async def app(scope, receive, send):
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            for _ in range(3):
+                await send({"type": "http.response.body", "body": b"x", "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+
+        _asyncio_internals.reset()
+        async with ASGITestClient(app, lifespan="off").stream("GET", "/") as response:
+            self.assertEqual(await response.aread(), b"xxx")
+        forced = os.environ["ASGIWSGI_TESTKIT_TASK_SWITCH"]
+        has_table = isinstance(getattr(asyncio.tasks, "_current_tasks", None), dict) and sys.version_info < (3, 14)
+        self.assertEqual(_asyncio_internals.switch_path(), forced if forced != "table" or has_table else "driver")
 
 
 if __name__ == "__main__":
