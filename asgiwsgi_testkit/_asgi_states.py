@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import ProtocolError
+from ._errors import event_rule_broken, rule_broken
 
 __all__ = ["INITIAL", "SERVER_TRANSITIONS", "TRANSITIONS", "advance", "event_key"]
 
@@ -109,24 +109,18 @@ def _show(message: Any) -> str:
 def advance(scope_type: str, state: str, message: Any) -> str:
     """The state after the app sends `message` in `state`, or the ProtocolError for sending it there."""
     if type(message) is not dict or type(message.get("type")) is not str:
-        rule = f"asgi.{scope_type}.message-type"
-        msg = f"ASGI app sent {_show(message)}, expected a dict with a str 'type' [{rule}]"
-        raise ProtocolError(msg, rule=rule, value=message, expected="a dict with a str 'type' key")
+        raise rule_broken(f"asgi.{scope_type}.message-type", f"ASGI app sent {_show(message)}, expected a dict with a str 'type'", message, "a dict with a str 'type' key")
     key = event_key(message)
     following = TRANSITIONS[scope_type][state].get(key)
     if following is not None:
         return following
     kind = message["type"]
     if kind not in _KNOWN[scope_type]:
-        rule = f"asgi.{scope_type}.unknown-event"
         known = ", ".join(repr(k) for k in sorted(_KNOWN[scope_type]))
-        msg = f"ASGI app sent unknown event type {kind!r} on a {scope_type!r} scope [{rule}]\n  event: {_show(message)}\n  expected: one of {known}"
-        raise ProtocolError(msg, rule=rule, value=message, expected=f"one of {known}")
+        headline = f"ASGI app sent unknown event type {kind!r} on a {scope_type!r} scope"
+        raise event_rule_broken(f"asgi.{scope_type}.unknown-event", headline, message, f"one of {known}")
     rule, expected = _STATE_RULES[(scope_type, state)]
-    headline = _order_headline(scope_type, state, kind)
-    msg = f"{headline} [{rule}]\n  event: {_show(message)}\n  expected: {expected}"
-    raise ProtocolError(msg, rule=rule, value=message, expected=expected)
-
+    raise event_rule_broken(rule, _order_headline(scope_type, state, kind), message, expected)
 
 def _order_headline(scope_type: str, state: str, kind: str) -> str:
     if scope_type == "http" and state == "start":

@@ -58,7 +58,8 @@ def rule_broken(rule: str, headline: str, value: Any, expected: str, *, show_val
     """The ProtocolError for a broken rule: 'headline [rule]', the offending event if asked, then what was expected."""
     lines = [f"{headline} [{rule}]"]
     if show_value:
-        lines.append(f"  event: {value!r:.200}")
+        shown = repr(value)
+        lines.append(f"  event: {shown if len(shown) <= 200 else shown[:197] + '...'}")
     lines.append(f"  expected: {expected}")
     return ProtocolError("\n".join(lines), rule=rule, value=value, expected=expected)
 

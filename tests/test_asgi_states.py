@@ -178,7 +178,7 @@ class IllegalStepTests(unittest.TestCase):
                 self.assertEqual(error.rule, "asgi.http.message-type")
                 self.assertIs(error.value, message)
                 self.assertEqual(error.expected, "a dict with a str 'type' key")
-                self.assertEqual(str(error), f"ASGI app sent {message!r}, expected a dict with a str 'type' [asgi.http.message-type]")
+                self.assertEqual(str(error), f"ASGI app sent {message!r}, expected a dict with a str 'type' [asgi.http.message-type]\n  expected: a dict with a str 'type' key")
 
     def test_long_event_shortened_in_message(self):
         message = {"type": "http.response.body", "body": b"x" * 500}
