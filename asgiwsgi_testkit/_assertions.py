@@ -121,13 +121,28 @@ class ResponseAssertions:
             raise self._response_failure(response, f"{self._head(response)} redirects to {actual!r}, expected status {status_text(status_code)}", msg)
 
     def assertCookie(self, response: Any, name: str, value: Any = _UNSET, msg: Any = None) -> None:
-        """Fail unless the response set cookie `name` (to `value`, if given)."""
+        """Fail unless the response set cookie `name` (to `value`, if given).
+
+        The failure lists the response's raw Set-Cookie headers, also those a
+        browser ignores (no name=value pair, a foreign Domain), which
+        `response.cookies` leaves out.
+        """
         cookies = response.cookies
         if name not in cookies:
             others = ", ".join(repr(n) for n in cookies) or "nothing"
-            raise self._response_failure(response, f"{self._head(response)} set no cookie {name!r} (it set: {others})", msg)
+            raise self._response_failure(response, f"{self._head(response)} set no cookie {name!r} (it set: {others}){_set_cookie_lines(response)}", msg)
         if value is not _UNSET and cookies[name] != value:
-            raise self._response_failure(response, f"{self._head(response)} set cookie {name!r} to {cookies[name]!r}, expected {value!r}", msg)
+            headline = f"{self._head(response)} set cookie {name!r} to {cookies[name]!r}, expected {value!r}{_set_cookie_lines(response)}"
+            raise self._response_failure(response, headline, msg)
+
+
+def _set_cookie_lines(response: Any) -> str:
+    """One indented `set-cookie:` line per raw header, in order; `(none)` when there is none."""
+    try:
+        values = response.headers.get_all("set-cookie")
+    except Exception:  # a failure message must never raise (unittest's safe_repr)
+        return ""
+    return "".join(f"\n  set-cookie: {value}" for value in values) or "\n  set-cookie: (none)"
 
 
 def _absolute(response: Any, location: str) -> str:

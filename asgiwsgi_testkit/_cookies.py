@@ -2,19 +2,26 @@
 
 `CookieJar.extract()` stores what a response set and returns it as a dict;
 `CookieJar.header_for()` builds the `Cookie` header for the next request.
-Parsing is strict where the RFC lets a browser be silent: a Set-Cookie without
-a `name=value` pair is the app's bug and raises ProtocolError.
+Parsing is as forgiving as a browser's (RFC 6265 5.2): a Set-Cookie without a
+`name=value` pair, or with an empty name, is ignored, never an error; an
+attribute that does not parse is ignored on its own. The header itself stays
+on the response, where `assertCookie`'s failure message shows it. A `Secure`
+cookie that arrives over http:// is not stored, as current browsers do, when
+`extract()` is told the request's scheme.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ._errors import ProtocolError
+__all__ = ["SECURE_SCHEMES", "Cookie", "CookieJar", "parse_set_cookie"]
 
-__all__ = ["Cookie", "CookieJar", "parse_set_cookie"]
+#: the schemes a Secure cookie is sent over and may be set from (http.cookiejar's secure_protocols)
+SECURE_SCHEMES = ("https", "wss")
+_MAX_AGE = re.compile(r"-?[0-9]+")  # RFC 6265 5.2.2: an optional "-" then DIGITs, nothing else
 
 
 @dataclass
@@ -40,7 +47,7 @@ class Cookie:
         """Whether this cookie goes with a request to `scheme://host/path`."""
         if self.expires is not None and self.expires <= now:
             return False
-        if self.secure and scheme not in ("https", "wss"):
+        if self.secure and scheme not in SECURE_SCHEMES:
             return False
         if not domain_matches(host, self.domain, self.host_only):
             return False
@@ -72,20 +79,27 @@ def default_path(request_path: str) -> str:
 
 
 def _parse_expires(value: str) -> float | None:
+    """The Expires date as a timestamp; None when it does not parse (RFC 6265 5.2.1: the attribute is ignored)."""
     from email.utils import mktime_tz, parsedate_tz
 
     parsed = parsedate_tz(value)
-    return float(mktime_tz(parsed)) if parsed else None
+    try:
+        return float(mktime_tz(parsed)) if parsed else None
+    except (ValueError, OverflowError):  # a year or an hour out of range
+        return None
 
 
 def parse_set_cookie(header: str, host: str, path: str, now: float) -> Cookie | None:
-    """Parse one Set-Cookie value; None when RFC 6265 says a browser ignores it (foreign domain)."""
+    """Parse one Set-Cookie value; None when RFC 6265 5.2 and 5.3 say a browser ignores it.
+
+    That is a header with no '=' in its name-value pair, an empty name, or a
+    Domain the request host does not domain-match.
+    """
     pair, *attributes = header.split(";")
     name, sep, value = pair.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not name:
-        msg = f"Set-Cookie has no name=value pair: {header!r} [http.set-cookie.syntax]"
-        raise ProtocolError(msg, rule="http.set-cookie.syntax", value=header, expected="'name=value' first (RFC 6265 4.1.1)")
+        return None
     quoted = len(value) >= 2 and value[0] == value[-1] == '"'
     if quoted:
         value = value[1:-1]
@@ -99,10 +113,8 @@ def parse_set_cookie(header: str, host: str, path: str, now: float) -> Cookie | 
             if expires is not None:
                 cookie.expires = expires
         elif key == "max-age":
-            try:
+            if _MAX_AGE.fullmatch(arg):  # RFC 6265 5.2.2: a malformed Max-Age is ignored
                 max_age = int(arg)
-            except ValueError:
-                continue  # RFC 6265 5.2.2: ignore a malformed Max-Age
         elif key == "domain" and arg:
             domain = arg.lstrip(".").lower()
             if not domain_matches(host, domain, host_only=False):
@@ -117,18 +129,26 @@ def parse_set_cookie(header: str, host: str, path: str, now: float) -> Cookie | 
         elif key == "samesite":
             cookie.same_site = arg
     if max_age is not None:  # Max-Age wins over Expires (RFC 6265 5.3 step 3)
-        cookie.expires = now + max_age if max_age > 0 else 0.0
+        cookie.expires = (now + min(max_age, 10**12)) if max_age > 0 else 0.0  # ~31,000 years: stays a float
     return cookie
 
 
 class CookieJar:
     """The cookies a client keeps between requests; reads like a dict of name -> value."""
 
-    def __init__(self) -> None:
+    def __init__(self, default_domain: str = "testserver") -> None:
         self._cookies: dict[tuple[str, str, str], Cookie] = {}
+        #: the host a cookie put in by `set()` without a domain is sent to: the client's base_url host
+        self.default_domain = default_domain.lower()
 
-    def extract(self, set_cookie_headers: list[str], host: str, path: str, store: bool = True) -> dict[str, str]:
-        """Parse a response's Set-Cookie values; store them (unless `store` is False) and return name -> value."""
+    def extract(self, set_cookie_headers: list[str], host: str, path: str, store: bool = True, scheme: str | None = None) -> dict[str, str]:
+        """Parse a response's Set-Cookie values; store them (unless `store` is False) and return name -> value.
+
+        A header a browser ignores (RFC 6265 5.2, 5.3) is left out of both.
+        `scheme` is the request's: a Secure cookie set over another scheme than
+        https or wss is returned but not stored, as current browsers do (None:
+        the scheme is unknown, and the cookie is stored).
+        """
         if not set_cookie_headers:
             return {}
         now = time.time()
@@ -138,7 +158,7 @@ class CookieJar:
             if cookie is None:
                 continue
             seen[cookie.name] = cookie.value
-            if not store:
+            if not store or (cookie.secure and scheme is not None and scheme not in SECURE_SCHEMES):
                 continue
             key = (cookie.domain, cookie.path, cookie.name)
             if cookie.expires is not None and cookie.expires <= now:
@@ -156,9 +176,10 @@ class CookieJar:
         matching.sort(key=lambda c: -len(c.path))  # RFC 6265 5.4: longer paths first; sort is stable
         return "; ".join(f'{c.name}="{c.value}"' if c.quoted else f"{c.name}={c.value}" for c in matching)
 
-    def set(self, name: str, value: str, domain: str = "testserver", path: str = "/") -> None:
-        """Store a cookie by hand, as if `domain` had set it for `path`."""
-        self._cookies[(domain.lower(), path, name)] = Cookie(name, value, domain.lower(), path=path)
+    def set(self, name: str, value: str, domain: str | None = None, path: str = "/") -> None:
+        """Store a cookie by hand, as if `domain` (by default the client's base_url host) had set it for `path`."""
+        domain = (self.default_domain if domain is None else domain).lower()
+        self._cookies[(domain, path, name)] = Cookie(name, value, domain, path=path)
 
     def delete(self, name: str) -> None:
         """Forget every cookie called `name`."""

@@ -80,6 +80,12 @@ class PassingHelperTests(WSGITestCase):
         self.assertCookie(response, "session")
         self.assertCookie(response, "session", "s1")
 
+    def test_assert_cookie_passes_beside_malformed_and_secure_set_cookies(self):
+        response = WSGITestResponse(200, "OK", Headers([("Set-Cookie", "broken"), ("Set-Cookie", "token=t; Secure"), ("Set-Cookie", "=x")]), b"")
+        self.assertEqual(response.cookies, {"token": "t"})  # what the app set; a browser ignores the other two
+        self.assertCookie(response, "token", "t")
+        self.assertEqual(response.headers.get_all("set-cookie"), ["broken", "token=t; Secure", "=x"])  # kept as sent
+
 
 class HelperRobustnessTests(unittest.TestCase):
     def test_mixin_works_in_a_plain_test_case(self):
@@ -101,6 +107,23 @@ class HelperRobustnessTests(unittest.TestCase):
             Case().assertStatus(response, 200)
         self.assertEqual(str(caught.exception), "(request unknown) -> 500 Internal Server Error, expected 200 OK\n"
                                                 "  content-type: text/plain\n  body (4 bytes):\n    oops")
+
+    def test_assert_cookie_failure_survives_headers_that_break(self):
+        class Odd:
+            status_code = 200
+            status = "200 OK"
+            cookies: dict = {}
+
+            @property
+            def headers(self) -> Any:
+                raise RuntimeError("no headers")
+
+        class Case(ResponseAssertions, unittest.TestCase):
+            def runTest(self) -> None:  # pragma: no cover - never run
+                pass
+
+        with self.assertRaisesRegex(AssertionError, r"set no cookie 'a' \(it set: nothing\)\n  \(response could not be described"):
+            Case().assertCookie(Odd(), "a")
 
     def test_head_falls_back_to_repr_when_status_breaks(self):
         class Odd:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 import unittest
 from email.utils import formatdate
+from typing import Any
 
-from asgiwsgi_testkit import ProtocolError
+from asgiwsgi_testkit import ASGITestClient, WSGITestClient
 from asgiwsgi_testkit._cookies import Cookie, CookieJar, default_path, domain_matches, parse_set_cookie, path_matches
 
 NOW = 1_700_000_000.0
@@ -105,14 +106,24 @@ class ParseSetCookieTests(unittest.TestCase):
         cookie = parse_set_cookie("a=1; Max-Age=soon; Expires=Wed, 21 Oct 2015 07:28:00 GMT", "h", "/", NOW)
         self.assertEqual(cookie.expires, 1445412480.0)
 
-    def test_missing_name_value_is_protocol_error(self) -> None:
-        for header in ("novalue", "=abc", "; Path=/", ""):
+    def test_missing_name_value_or_empty_name_is_ignored_as_browsers_do(self) -> None:
+        # RFC 6265 5.2: no "=" in the name-value-pair, or an empty name: "ignore the set-cookie-string entirely"
+        for header in ("novalue", "=abc", " = abc; Path=/", "; Path=/", "", "novalue; Secure"):
             with self.subTest(header=header):
-                with self.assertRaisesRegex(ProtocolError, r"^Set-Cookie has no name=value pair: .* \[http\.set-cookie\.syntax\]$") as caught:
-                    parse_set_cookie(header, "h", "/", NOW)
-                self.assertEqual(caught.exception.rule, "http.set-cookie.syntax")
-                self.assertEqual(caught.exception.value, header)
-                self.assertIn("RFC 6265", caught.exception.expected)
+                self.assertIsNone(parse_set_cookie(header, "h", "/", NOW))
+
+    def test_unparsable_expires_ignored_not_raised(self) -> None:
+        for date in ("Wed, 09 Jun 99999 10:18:14 GMT", "Wed, 09 Jun 9999999999999999 10:18:14 GMT"):
+            with self.subTest(date=date):
+                self.assertIsNone(parse_set_cookie(f"a=1; Expires={date}", "h", "/", NOW).expires)
+
+    def test_max_age_must_be_digits_with_optional_minus(self) -> None:
+        for arg in ("+60", "6_0", "60s", "\u0666\u0660", "- 1", ""):
+            with self.subTest(arg=arg):
+                self.assertIsNone(parse_set_cookie(f"a=1; Max-Age={arg}", "h", "/", NOW).expires)
+
+    def test_huge_max_age_is_far_future_not_overflow(self) -> None:
+        self.assertEqual(parse_set_cookie("a=1; Max-Age=" + "9" * 400, "h", "/", NOW).expires, NOW + 10**12)
 
 
 class JarTests(unittest.TestCase):
@@ -134,9 +145,37 @@ class JarTests(unittest.TestCase):
         self.assertEqual(jar.extract(["a=1; Domain=evil.example", "b=2"], "testserver", "/"), {"b": "2"})
         self.assertEqual(list(jar), ["b"])
 
-    def test_extract_bad_header_raises_protocol_error(self) -> None:
-        with self.assertRaisesRegex(ProtocolError, r"\[http\.set-cookie\.syntax\]"):
-            CookieJar().extract(["ok=1", "broken"], "h", "/")
+    def test_extract_skips_malformed_headers_and_keeps_the_rest(self) -> None:
+        jar = CookieJar()
+        self.assertEqual(jar.extract(["ok=1", "broken", "=nameless", "next=2; Path=/"], "h", "/"), {"ok": "1", "next": "2"})
+        self.assertEqual(jar.header_for("h", "/", "http"), "ok=1; next=2")
+        self.assertEqual(CookieJar().extract(["broken"], "h", "/", store=False), {})
+
+    def test_secure_cookie_set_over_http_is_returned_but_not_stored(self) -> None:
+        for scheme in ("http", "ws"):
+            with self.subTest(scheme=scheme):
+                jar = CookieJar()
+                self.assertEqual(jar.extract(["s=1; Secure", "p=2"], "testserver", "/", scheme=scheme), {"s": "1", "p": "2"})
+                self.assertEqual(list(jar), ["p"])
+                self.assertEqual(jar.header_for("testserver", "/", "https"), "p=2")
+
+    def test_secure_cookie_set_over_https_or_wss_is_stored(self) -> None:
+        for scheme in ("https", "wss"):
+            with self.subTest(scheme=scheme):
+                jar = CookieJar()
+                jar.extract(["s=1; Secure"], "testserver", "/", scheme=scheme)
+                self.assertEqual(jar.header_for("testserver", "/", "https"), "s=1")
+
+    def test_secure_cookie_stored_when_the_scheme_is_unknown(self) -> None:
+        jar = CookieJar()
+        jar.extract(["s=1; Secure"], "testserver", "/")
+        self.assertEqual(list(jar), ["s"])
+
+    def test_secure_deletion_over_http_does_not_reach_the_jar(self) -> None:
+        jar = CookieJar()
+        jar.extract(["s=1; Secure"], "testserver", "/", scheme="https")
+        self.assertEqual(jar.extract(["s=; Secure; Max-Age=0"], "testserver", "/", scheme="http"), {"s": ""})
+        self.assertEqual(jar["s"], "1")
 
     def test_host_only_cookie_not_sent_to_subdomain(self) -> None:
         jar = jar_with("a=1", host="example.org")
@@ -217,6 +256,19 @@ class JarTests(unittest.TestCase):
 
 
 class JarDictAPITests(unittest.TestCase):
+    def test_set_without_domain_goes_to_the_default_domain(self) -> None:
+        jar = CookieJar(default_domain="API.Example.org")
+        jar.set("a", "1")
+        self.assertEqual(jar.default_domain, "api.example.org")
+        self.assertEqual(jar.header_for("api.example.org", "/", "http"), "a=1")
+        self.assertEqual(jar.header_for("testserver", "/", "http"), "")
+        self.assertEqual(jar.header_for("www.api.example.org", "/", "http"), "")  # host-only, as a cookie set without Domain
+
+    def test_default_domain_is_testserver(self) -> None:
+        jar = CookieJar()
+        jar.set("a", "1")
+        self.assertEqual(jar.header_for("testserver", "/", "http"), "a=1")
+
     def test_set_get_contains_iter_len(self) -> None:
         jar = CookieJar()
         jar.set("a", "1")
@@ -269,6 +321,53 @@ class JarDictAPITests(unittest.TestCase):
         jar = jar_with("a=1; Path=/p")
         self.assertEqual(repr(jar), "<CookieJar a='1' (testserver/p)>")
         self.assertRegex(repr(CookieJar()), r"^<CookieJar\s*>$")
+
+
+MALFORMED = [("Set-Cookie", "novalue"), ("Set-Cookie", "=nameless; Path=/"), ("Set-Cookie", "session=abc; Path=/")]
+
+
+def malformed_wsgi_app(environ: dict, start_response: Any) -> list:
+    if environ["PATH_INFO"] == "/read":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ.get("HTTP_COOKIE", "").encode("latin-1")]
+    start_response("200 OK", [("Content-Type", "text/plain")] + MALFORMED)
+    return [b"set"]
+
+
+async def malformed_asgi_app(scope: dict, receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        raise RuntimeError("http only")
+    if scope["path"] == "/read":
+        cookie = dict(scope["headers"]).get(b"cookie", b"")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": cookie})
+        return
+    headers = [(name.lower().encode(), value.encode()) for name, value in MALFORMED]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"set"})
+
+
+class MalformedSetCookieThroughClientTests(unittest.IsolatedAsyncioTestCase):
+    """RFC 6265 5.2: a Set-Cookie without name=value is ignored by the jar, never an error, also with validation on."""
+
+    def test_wsgi_client_ignores_it_and_keeps_the_header(self) -> None:
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                client = WSGITestClient(malformed_wsgi_app, validate=validate)
+                response = client.get("/set")
+                self.assertEqual(response.headers.get_all("set-cookie"), ["novalue", "=nameless; Path=/", "session=abc; Path=/"])
+                self.assertEqual((response.cookies, list(client.cookies)), ({"session": "abc"}, ["session"]))
+                self.assertEqual(client.get("/read").text, "session=abc")
+                self.assertEqual(WSGITestClient(malformed_wsgi_app, cookies=False, validate=validate).get("/set").cookies, {"session": "abc"})
+
+    async def test_asgi_client_ignores_it_and_keeps_the_header(self) -> None:
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                async with ASGITestClient(malformed_asgi_app, validate=validate) as client:
+                    response = await client.get("/set")
+                    self.assertEqual(response.headers.get_all("set-cookie"), ["novalue", "=nameless; Path=/", "session=abc; Path=/"])
+                    self.assertEqual((response.cookies, list(client.cookies)), ({"session": "abc"}, ["session"]))
+                    self.assertEqual((await client.get("/read")).text, "session=abc")
 
 
 if __name__ == "__main__":

@@ -341,6 +341,7 @@ class RedirectAndCookieMessageTests(MessageTestCase):
     def test_assert_cookie_not_set(self):
         standard = (
             "GET /login -> 303 See Other set no cookie 'session' (it set: 'csrftoken')\n"
+            "  set-cookie: csrftoken=t1; Path=/\n"
             "  content-type: (none)\n"
             "  location: /welcome\n"
             "  body: (empty)"
@@ -350,6 +351,7 @@ class RedirectAndCookieMessageTests(MessageTestCase):
     def test_assert_cookie_none_set(self):
         standard = (
             "GET /page -> 200 OK set no cookie 'session' (it set: nothing)\n"
+            "  set-cookie: (none)\n"
             "  content-type: text/html; charset=utf-8\n"
             "  body (23 bytes):\n"
             "    <h1>Welcome, caf\u00e9</h1>"
@@ -359,11 +361,29 @@ class RedirectAndCookieMessageTests(MessageTestCase):
     def test_assert_cookie_other_value(self):
         standard = (
             "GET /session -> 200 OK set cookie 'session' to 's1', expected 's2'\n"
+            "  set-cookie: session=s1; Path=/; HttpOnly\n"
             "  content-type: text/plain; charset=utf-8\n"
             "  body (9 bytes):\n"
             "    logged in"
         )
         self.assertFourWays("assertCookie", (self.client.get("/session"), "session", "s2"), standard)
+
+    def test_assert_cookie_lists_every_raw_set_cookie_also_the_ignored_ones(self):
+        def app(environ: dict, start_response: Any) -> list:
+            start_response("200 OK", [("Set-Cookie", "session"), ("Set-Cookie", "=s1; Path=/"), ("Set-Cookie", "theme=dark; Domain=other.example"), ("Set-Cookie", "lang=en")])
+            return []
+
+        response = WSGITestClient(app).get("/prefs")  # validation on: a browser ignores the first three, so does the jar
+        standard = (
+            "GET /prefs -> 200 OK set no cookie 'session' (it set: 'lang')\n"
+            "  set-cookie: session\n"
+            "  set-cookie: =s1; Path=/\n"
+            "  set-cookie: theme=dark; Domain=other.example\n"
+            "  set-cookie: lang=en\n"
+            "  content-type: (none)\n"
+            "  body: (empty)"
+        )
+        self.assertFourWays("assertCookie", (response, "session"), standard)
 
 
 class TracebackTests(unittest.TestCase):
