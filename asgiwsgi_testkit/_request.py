@@ -20,6 +20,7 @@ __all__ = ["DEFAULT_CLIENT", "SentRequest", "build_request", "check_client", "ch
 _METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _COMMON_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 class SentRequest:
@@ -121,8 +122,8 @@ def build_request(
     method = check_method(method)
     target = resolve_target(base, path, query)
     content, content_type = encode_body(body, json, form, files)
-    given = normalize_header_input(headers)
-    given_names = {k.lower() for k, _ in given} if given else set()
+    given = normalize_header_input(headers) if headers is not None else ()
+    given_names = {k.lower() for k, _ in given} if given else _NO_NAMES
     pairs: list[tuple[str, str]] = []
     if "host" not in given_names:
         pairs.append(("host", target.authority))
@@ -144,7 +145,10 @@ def build_request(
                 pairs.append(("content-length", str(len(content))))
         else:
             pairs.append(("transfer-encoding", "chunked"))
-    cookie_value = _cookie_value(target, jar, cookies, hand_cookie)
+    if cookies or hand_cookie:
+        cookie_value = _cookie_value(target, jar, cookies, hand_cookie)
+    else:  # the common case: the jar's cookies alone (a jar without any answers at once)
+        cookie_value = jar.header_for(target.host, target.path, target.scheme) if jar is not None else ""
     if cookie_value:
         pairs.append(("cookie", cookie_value))
     return SentRequest(method, target, Headers._from_pairs(pairs), content)

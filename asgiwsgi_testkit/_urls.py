@@ -141,6 +141,11 @@ def _query_scalar(key: Any, value: Any, argument: str) -> Any:
     raise TypeError(f"{argument}= value for {key!r} must be str, bytes, int or float (or a list of them), not {type(value).__name__}")
 
 
+# Targets already resolved for a request without query=, by (base, path): a test suite sends the
+# same few paths again and again, resolving depends on nothing else, and a Target is immutable. Bounded.
+_RESOLVED: dict[tuple[Target, str], Target] = {}
+
+
 def resolve_target(base: Target, path: Any, query: Any = None) -> Target:
     """Turn a request's `path` (relative to `base`, or an absolute URL) and `query=` into a Target.
 
@@ -148,6 +153,18 @@ def resolve_target(base: Target, path: Any, query: Any = None) -> Target:
     its own scheme, host and port, and the root path applies only when the URL
     is on the base's origin and under its root. A `#fragment` is dropped.
     """
+    if query is None and type(path) is str:
+        key = (base, path)
+        target = _RESOLVED.get(key)
+        if target is None:
+            target = _resolve(base, path, None)
+            if len(_RESOLVED) < 1024:
+                _RESOLVED[key] = target
+        return target
+    return _resolve(base, path, query)
+
+
+def _resolve(base: Target, path: Any, query: Any) -> Target:
     if not isinstance(path, str):
         raise TypeError(f"path must be a str such as '/items?page=2', not {type(path).__name__}: {path!r}")
     path = path.partition("#")[0]

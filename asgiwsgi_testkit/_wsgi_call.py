@@ -106,12 +106,12 @@ class StartedResponse:
 
     def read_all(self) -> bytes:
         """Read the whole body and close the iterable (also when iteration fails)."""
+        if type(self.result) is list and not self.state.written:  # fast path: a list of bytes (a list has no close())
+            body = self.first + [c for c in self.rest if type(c) is bytes or _bad_chunk(c, "the app's iterable")]
+            if self.finish is not None:
+                self.finish()
+            return b"".join(body)
         try:
-            if type(self.result) is list and not self.state.written:  # fast path: a list of bytes
-                body = self.first + [c for c in self.rest if type(c) is bytes or _bad_chunk(c, "the app's iterable")]
-                if self.finish is not None:
-                    self.finish()
-                return b"".join(body)
             return b"".join(self.chunks())
         finally:
             _close(self.result)
@@ -127,15 +127,18 @@ def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedRespo
     result = app(environ, state.start_response)
     finish = None
     try:
-        if result is None or isinstance(result, (str, bytes)):
+        if type(result) is list:  # the common answer: nothing more to ask of it
+            rest: Iterator[Any] = iter(result)
+        elif result is None or isinstance(result, (str, bytes)):
             msg = f"the app returned {type(result).__name__} {result!r:.60}, expected an iterable of bytes such as [b'...'] [wsgi.iterable.type]"
             raise ProtocolError(msg, rule="wsgi.iterable.type", value=result, expected="an iterable of bytes")
-        fast = getattr(result, "kit_items", None)  # a validate_wsgi iterable: skip its per-item layer
-        fast = fast() if fast is not None else None
-        if fast is not None:
-            rest, finish = fast
         else:
-            rest = iter(result)
+            fast = getattr(result, "kit_items", None)  # a validate_wsgi iterable: skip its per-item layer
+            fast = fast() if fast is not None else None
+            if fast is not None:
+                rest, finish = fast
+            else:
+                rest = iter(result)
         first: list[bytes] = []
         if state.written:
             first.extend(state.written)
@@ -163,12 +166,23 @@ def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedRespo
         raise
 
 
+# Status lines already parsed: an app sends the same few again and again (bounded, str keys only).
+_PARSED_STATUSES: dict[str, tuple[int, str]] = {}
+
+
 def parse_status(status: Any) -> tuple[int, str]:
     """'404 Not Found' -> (404, 'Not Found'); ProtocolError when it is no status line."""
-    if type(status) is str and len(status) >= 3 and status[:3].isdigit():
-        code = int(status[:3])
-        if code >= 100 and (len(status) == 3 or status[3] == " "):
-            return code, status[4:]
+    if type(status) is str:
+        parsed = _PARSED_STATUSES.get(status)
+        if parsed is not None:
+            return parsed
+        if len(status) >= 3 and status[:3].isdigit():
+            code = int(status[:3])
+            if code >= 100 and (len(status) == 3 or status[3] == " "):
+                parsed = (code, status[4:])
+                if len(_PARSED_STATUSES) < 256:
+                    _PARSED_STATUSES[status] = parsed
+                return parsed
     msg = f"start_response() status must be a str like '200 OK', not {type(status).__name__}: {status!r} [wsgi.status.form]"
     raise ProtocolError(msg, rule="wsgi.status.form", value=status, expected="a str '<3 digits> <reason>'")
 

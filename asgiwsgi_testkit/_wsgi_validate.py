@@ -145,7 +145,8 @@ class _CallChecker:
         try:
             check_status(status)
             check_headers(headers)
-            check_exc_info(exc_info)
+            if exc_info is not None:
+                check_exc_info(exc_info)
         except ProtocolError as error:
             raise self._record(error) from None
         if self.started and not exc_info:
@@ -179,7 +180,7 @@ class _InputWrapper(InputProxy):
     """wsgi.input as the app sees it under validation: close() is a violation."""
 
     def __init__(self, stream: Any, checker: _CallChecker) -> None:
-        super().__init__(stream)
+        self._stream = stream  # what InputProxy.__init__ sets, without its call: one is made per request
         self._checker = checker
 
     def close(self) -> None:

@@ -100,6 +100,19 @@ class ResolveTargetTests(unittest.TestCase):
     def test_relative_path_uses_base(self) -> None:
         self.assertEqual(resolve_target(BASE, "/items"), Target("http", "testserver", 80, "", "/items", ""))
 
+    def test_a_remembered_target_equals_a_fresh_one(self) -> None:
+        # resolve_target remembers (base, path) when there is no query=; the answer must not depend on it
+        from asgiwsgi_testkit._urls import _resolve
+
+        other = parse_base_url("https://other.example:8443/app")
+        for base in (BASE, other):
+            for path in ("/a b?x=1#f", "https://other.example:8443/app/y", "z"):
+                with self.subTest(base=base, path=path):
+                    self.assertEqual(resolve_target(base, path), _resolve(base, path, None))
+                    self.assertEqual(resolve_target(base, path), _resolve(base, path, None))
+        self.assertNotEqual(resolve_target(BASE, "/x"), resolve_target(other, "/x"))
+        self.assertEqual(resolve_target(BASE, "/x", {"q": "1"}).query, "q=1")
+
     def test_path_without_leading_slash_or_empty(self) -> None:
         self.assertEqual(resolve_target(BASE, "items").path, "/items")
         self.assertEqual(resolve_target(BASE, "").path, "/")

@@ -273,8 +273,12 @@ class ParseStatusTests(unittest.TestCase):
 
     def test_invalid_statuses(self):
         for status in (200, "OK", "099 Low", "2000 X", "20x"):
-            with self.subTest(status=status), self.assertRaisesRegex(ProtocolError, r"\[wsgi\.status\.form\]$"):
-                parse_status(status)
+            for attempt in (1, 2):  # a bad status is never remembered as parsed
+                with self.subTest(status=status, attempt=attempt), self.assertRaisesRegex(ProtocolError, r"\[wsgi\.status\.form\]$"):
+                    parse_status(status)
+
+    def test_a_remembered_status_parses_the_same(self):
+        self.assertEqual([parse_status("201 Created") for _ in range(2)], [(201, "Created")] * 2)
 
     def test_response_headers_keep_order_and_case(self):
         headers = response_headers([("X-A", "1"), ("x-a", "2")])

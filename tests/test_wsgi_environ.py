@@ -207,6 +207,42 @@ class HeaderTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, r"value of header 'X-A' contains a CR, LF or control character"):
             make_environ(headers={"X-A": "a\r\nB: c"})
 
+    def test_header_names_give_the_same_keys_every_time(self):
+        # _environ_key() remembers names: the second environ must read like the first
+        for _ in range(2):
+            environ = make_environ("POST", body=b"{}", headers=[("Content-Type", "application/json"), ("X_Dropped", "1"), ("X-Kept", "a"), ("x-kept", "b")])
+            self.assertEqual((environ["CONTENT_TYPE"], environ["HTTP_X_KEPT"]), ("application/json", "a, b"))
+            self.assertNotIn("HTTP_X_DROPPED", environ)
+
+
+class ServerEnvironTemplateTests(unittest.TestCase):
+    """environ_for copies the keys that depend only on server and client from a remembered template."""
+
+    def test_an_app_changing_its_environ_does_not_change_the_next_one(self):
+        first = make_environ(path="/a?x=1")
+        first["SERVER_NAME"] = "changed"
+        first["wsgi.url_scheme"] = "ftp"
+        second = make_environ(path="/b")
+        self.assertEqual((second["SERVER_NAME"], second["wsgi.url_scheme"], second["PATH_INFO"], second["QUERY_STRING"]), ("testserver", "http", "/b", ""))
+
+    def test_server_and_client_keys_follow_each_request(self):
+        one = make_environ(base_url="https://one.example:8443/root", client=("10.0.0.1", 1234), server_protocol="HTTP/1.0")
+        two = make_environ(base_url="http://two.example", client=("10.0.0.2", 5678))
+        self.assertEqual((one["SERVER_NAME"], one["SERVER_PORT"], one["wsgi.url_scheme"], one["SCRIPT_NAME"], one["REMOTE_ADDR"], one["REMOTE_PORT"], one["SERVER_PROTOCOL"]),
+                         ("one.example", "8443", "https", "/root", "10.0.0.1", "1234", "HTTP/1.0"))
+        self.assertEqual((two["SERVER_NAME"], two["SERVER_PORT"], two["wsgi.url_scheme"], two["SCRIPT_NAME"], two["REMOTE_ADDR"], two["REMOTE_PORT"], two["SERVER_PROTOCOL"]),
+                         ("two.example", "80", "http", "", "10.0.0.2", "5678", "HTTP/1.1"))
+
+    def test_every_request_gets_its_own_input_and_errors_and_no_placeholder_is_left(self):
+        one, two = make_environ("POST", body=b"1"), make_environ("POST", body=b"2")
+        self.assertIsNot(one["wsgi.input"], two["wsgi.input"])
+        self.assertIsNot(one["wsgi.errors"], two["wsgi.errors"])
+        self.assertEqual((one["wsgi.input"].read(), two["wsgi.input"].read()), (b"1", b"2"))
+        self.assertNotIn(None, one.values())
+
+    def test_key_order_is_the_same_for_every_request(self):
+        self.assertEqual(list(make_environ(path="/a")), list(make_environ(path="/b?q=1")))
+
 
 class PathInfoTests(unittest.TestCase):
     def test_utf8_escape_decoded_as_latin1_bytes(self):
