@@ -151,7 +151,7 @@ class GraphReaderTests(unittest.TestCase):
 
     def test_graph_sees_known_edges(self) -> None:
         graph = import_graph()
-        self.assertIn("_errors", graph["_cookies"])
+        self.assertIn("_errors", graph["_asgi_states"])
         self.assertIn("_cookies", graph["_response"])  # a function-level import
         self.assertIn("_testcase", graph["__init__"])  # through the _LAZY table
 

@@ -104,9 +104,10 @@ class CookiesTests(unittest.TestCase):
         response = WSGITestResponse(200, "OK", Headers([("set-cookie", "a=1; Domain=testserver")]), b"")
         self.assertEqual(response.cookies, {"a": "1"})
 
-    def test_malformed_set_cookie_is_protocol_error(self) -> None:
-        with self.assertRaisesRegex(ProtocolError, r"\[http\.set-cookie\.syntax\]"):
-            make(headers=[("set-cookie", "garbage")]).cookies
+    def test_malformed_set_cookie_is_ignored_as_browsers_do(self) -> None:
+        response = make(headers=[("set-cookie", "garbage"), ("set-cookie", "a=1")])
+        self.assertEqual(response.cookies, {"a": "1"})
+        self.assertEqual(response.headers.get_all("set-cookie"), ["garbage", "a=1"])
 
 
 class StreamingTests(unittest.TestCase):
