@@ -37,7 +37,7 @@ import asyncio
 import os
 from typing import Any, Callable, Optional
 
-__all__ = ["PATHS", "current_task_reader", "reset", "switch_path", "task_switch"]
+__all__ = ["PATHS", "current_task_reader", "current_task_table", "reset", "switch_path", "task_switch"]
 
 #: the paths, in the order they are tried
 PATHS = ("table", "swap", "driver")
@@ -137,6 +137,13 @@ def current_task_reader() -> Callable[[Any], Any]:
     if _chosen is not _UNRESOLVED and _chosen[0] == "table":
         return asyncio.tasks._current_tasks.get  # type: ignore[attr-defined,no-any-return]
     return asyncio.current_task
+
+
+def current_task_table() -> dict | None:
+    """On the table path, the {loop: task} dict itself, for a caller that switches twice per chunk (no call at all)."""
+    if _chosen is not _UNRESOLVED and _chosen[0] == "table":
+        return asyncio.tasks._current_tasks  # type: ignore[attr-defined,no-any-return]
+    return None
 
 
 def switch_path() -> str | None:
