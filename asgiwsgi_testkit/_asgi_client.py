@@ -1,16 +1,18 @@
 """ASGITestClient: the async client for ASGI apps, running in the caller's event loop.
 
-Each verb builds a request (_client_core), a scope (_asgi_scope), runs one
-HTTPExchange in the caller's task (_asgi_call), keeps cookies and follows
-redirects. `stream()` pulls the body from the app chunk by chunk (_asgi_stream);
-lifespan lives in _asgi_lifespan. No threads, no asyncio.run, nothing pending.
+The verbs come from _client_core (ClientVerbs), which also builds each
+request, keeps cookies and plans redirects (redirect_chain); this module makes
+a scope (_asgi_scope) and runs one HTTPExchange in the caller's task
+(_asgi_call). `stream()` pulls the body from the app chunk by chunk
+(_asgi_stream); lifespan lives in _asgi_lifespan. No threads, no
+asyncio.run, nothing pending.
 """
 
 from __future__ import annotations
 
 import traceback
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable
 
 from ._asgi_call import HTTPExchange, run_http
 from ._asgi_lifespan import LIFESPAN_MODES, Lifespan
@@ -19,8 +21,7 @@ from ._asgi_scope import check_http_version, handshake_defaults, scope_for, with
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
-from ._client_core import ClientCore, ClientSettings, RedirectTracker
-from ._content import UNSET
+from ._client_core import ClientCore, ClientVerbs, stream_arguments
 from ._detect import as_asgi3
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
@@ -28,10 +29,8 @@ from ._request import DEFAULT_CLIENT, SentRequest, check_client
 
 __all__ = ["ASGITestClient"]
 
-_REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies")
 
-
-class ASGITestClient(ClientSettings):
+class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
     """Call an ASGI app in-process, in the test's own event loop, as uvicorn would.
 
     Options as WSGITestClient's (`base_url`, `headers`, `cookies`,
@@ -102,47 +101,7 @@ class ASGITestClient(ClientSettings):
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.shutdown()
 
-    # -- requests ----------------------------------------------------------------------
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Any = None,
-        query_string: Any = None,
-        headers: Any = None,
-        body: Any = None,
-        json: Any = UNSET,
-        form: Any = None,
-        files: Any = None,
-        cookies: Any = None,
-        follow_redirects: bool | None = None,
-    ) -> ASGITestResponse:
-        """Send one request and return the whole response (redirects followed when asked)."""
-        arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
-        return await self._send(method, path, arguments, follow_redirects)
-
-    async def get(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("GET", path, **kwargs)
-
-    async def post(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("POST", path, **kwargs)
-
-    async def put(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("PUT", path, **kwargs)
-
-    async def patch(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("PATCH", path, **kwargs)
-
-    async def delete(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("DELETE", path, **kwargs)
-
-    async def head(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("HEAD", path, **kwargs)
-
-    async def options(self, path: str, **kwargs: Any) -> ASGITestResponse:
-        return await self.request("OPTIONS", path, **kwargs)
+    # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
     @asynccontextmanager
     async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[ASGITestResponse]:
@@ -150,27 +109,14 @@ class ASGITestClient(ClientSettings):
 
         Read with `aiter_bytes()`, `aiter_lines()`, `aiter_events()` or
         `aread()`; leaving the block sends http.disconnect and waits for the app.
+        Redirects followed on the way are read and closed before the next request.
         """
-        unknown = sorted(set(kwargs) - set(_REQUEST_ARGUMENTS))
-        if unknown:
-            raise TypeError(f"stream() got an unexpected keyword argument {unknown[0]!r}")
-        if self._lifespan.needs_startup():
-            await self._lifespan.startup()
-        request = self._core.build(method, path, kwargs)
-        exchange = self._exchange(request)
-        reader = StreamReader(self.app, exchange, f"{request.method} {request.path}", validate=self._core.validate)
-        try:
-            await reader.start()
-        except ProtocolError as error:
-            error.add_context(f"request: {request.method} {request.path}")
-            raise
-        response = ASGITestResponse(exchange.status_code, Headers._from_pairs(exchange.headers), None, request, reader=reader)
-        self._core.receive(response)
+        arguments, follow = stream_arguments(kwargs)
+        response = await self._send(method, path, arguments, follow, stream=True)
         try:
             yield response
         finally:
-            response._reader = None
-            await reader.aclose()
+            await _close_stream(response)
 
     def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None) -> _WebSocketConnection:
         """`async with client.websocket_connect(path) as ws:` opens a WebSocket and yields the session once the app accepted.
@@ -206,21 +152,34 @@ class ASGITestClient(ClientSettings):
         content = request.content
         return HTTPExchange(scope, content, self.timeout)
 
-    async def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any) -> ASGITestResponse:
+    async def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
+        """What request() and stream() await: one exchange, or the redirect chain driven to its end."""
         core = self._core
         follow_redirects = core.should_follow(follow)
         if self._lifespan.needs_startup():
             await self._lifespan.startup()
-        tracker = RedirectTracker(method, path, arguments)
-        while True:
-            request = core.build(tracker.method, tracker.path, tracker.arguments)
-            tracker.check_loop(request)
-            response = await self._call(request)
+        call = self._open_stream if stream else self._call
+        if not follow_redirects:  # one exchange, no chain to track (the hot path)
+            response = await call(core.build(method, path, arguments))
             core.receive(response)
-            if not follow_redirects or not tracker.follow(response):
-                break
-        response.history = tracker.history
-        return response
+            return response
+        chain = core.redirect_chain(method, path, arguments)
+        request = next(chain)
+        while True:
+            response = await call(request)
+            try:
+                request = chain.send(response)
+            except BaseException:
+                if stream:
+                    await _close_stream(response)
+                raise
+            if request is None:
+                return response
+            if stream:  # a redirect followed: read through and closed before the next request
+                try:
+                    await response.aread()
+                finally:
+                    await _close_stream(response)
 
     async def _call(self, request: SentRequest) -> ASGITestResponse:
         exchange = self._exchange(request)
@@ -235,6 +194,17 @@ class ASGITestClient(ClientSettings):
                 raise
             return _server_error(exc, exchange, request)
         return ASGITestResponse.from_exchange(exchange, request)
+
+    async def _open_stream(self, request: SentRequest) -> ASGITestResponse:
+        """Start the app and return the response once it started; its body is read through the reader."""
+        exchange = self._exchange(request)
+        reader = StreamReader(self.app, exchange, f"{request.method} {request.path}", validate=self._core.validate)
+        try:
+            await reader.start()
+        except ProtocolError as error:
+            error.add_context(f"request: {request.method} {request.path}")
+            raise
+        return ASGITestResponse(exchange.status_code, Headers._from_pairs(exchange.headers), None, request, reader=reader)
 
 
 class _WebSocketConnection:
@@ -264,6 +234,14 @@ class _WebSocketConnection:
         if error is not None and exc is None:
             raise error
         return False
+
+
+async def _close_stream(response: ASGITestResponse) -> None:
+    """End a streamed response: http.disconnect to the app, then wait for it (SPEC section 4)."""
+    reader = response._reader
+    if reader is not None:
+        response._reader = None
+        await reader.aclose()
 
 
 def _server_error(exc: BaseException, exchange: HTTPExchange, request: SentRequest) -> ASGITestResponse:

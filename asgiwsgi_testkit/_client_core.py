@@ -1,14 +1,16 @@
-"""What both clients decide without I/O: base URL, default headers, cookies, redirects.
+"""What both clients decide without I/O: base URL, default headers, cookies, redirects, their verbs.
 
 A client builds a `ClientCore` from its options, asks it to `build()` each
-request, to `receive()` each response (cookies, history bookkeeping) and for
-the `next_request()` of a redirect chain. Only the call itself differs between
-WSGI and ASGI, so the two clients cannot drift apart.
+request and to `receive()` each response (cookies, history bookkeeping); a
+redirect chain is `redirect_chain()`, a sans-IO generator the client drives.
+`ClientVerbs` gives both clients `request()`, the verbs and the check of
+`stream()`'s arguments. Only the call itself (and whether it is awaited)
+differs between WSGI and ASGI, so the two clients cannot drift apart.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Generator, Generic, TypeVar
 from urllib.parse import urljoin
 
 from ._content import UNSET
@@ -17,13 +19,15 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import merge_queries, parse_base_url
 
-__all__ = ["MAX_REDIRECTS", "ClientCore", "ClientSettings", "RedirectTracker"]
+__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "stream_arguments"]
 
 if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
     from ._cookies import CookieJar
 
 #: how many redirects one request may follow (what browsers allow)
 MAX_REDIRECTS = 20
+#: the keyword arguments of request() and of every verb, besides follow_redirects (SPEC section 3)
+REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies")
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
 
 
@@ -71,23 +75,30 @@ class ClientCore:
         client's defaults (the WebSocket handshake); `headers=` replaces them by name.
         `websocket=True` resolves a relative path against ws:// (wss://) rather than http(s)://.
         """
-        query = arguments.get("query")
-        query_string = arguments.get("query_string")
+        get = arguments.get
+        query = get("query")
+        query_string = get("query_string")
         if query_string:
             query = merge_queries(query_string, query)
+        default_headers = self.default_headers  # build_request only reads it: no copy unless it changes (per-request cost)
+        drop = get("drop_default_headers")
+        if drop:
+            default_headers = [p for p in default_headers if p[0].lower() not in drop]
+        if extra_defaults:
+            default_headers = [*default_headers, *extra_defaults]
         return build_request(
             method,
             path,
             self._websocket_base() if websocket else self.base,
-            default_headers=[p for p in self.default_headers if p[0].lower() not in arguments.get("drop_default_headers", ())] + list(extra_defaults),
+            default_headers=default_headers,
             query=query,
-            headers=arguments.get("headers"),
-            body=arguments.get("body"),
-            json=arguments.get("json", UNSET),
-            form=arguments.get("form"),
-            files=arguments.get("files"),
+            headers=get("headers"),
+            body=get("body"),
+            json=get("json", UNSET),
+            form=get("form"),
+            files=get("files"),
             jar=self.jar,
-            cookies=arguments.get("cookies"),
+            cookies=get("cookies"),
         )
 
     def _websocket_base(self) -> Any:
@@ -111,6 +122,26 @@ class ClientCore:
             return self.follow_redirects
         return check_bool("follow_redirects", follow_redirects)
 
+    def redirect_chain(self, method: str, path: Any, arguments: dict[str, Any]) -> Generator[SentRequest | None, Any, None]:
+        """The redirect loop without I/O: yields each request to send and is `send()` each response.
+
+        The client sends what was yielded and passes the response back. The
+        next request yielded means that response was a redirect the chain is
+        done with (a streamed one is the client's to read and close); None
+        means it is the final response, its `history` set (None rather than a
+        return value: the StopIteration that raises cost a followed WSGI GET
+        about 2 of its 17 µs). Loops, overlong chains and streamed bodies a
+        307/308 would repeat raise TestkitError.
+        """
+        tracker = RedirectTracker(method, path, arguments)
+        while True:
+            request = self.build(tracker.method, tracker.path, tracker.arguments)
+            tracker.check_loop(request)
+            response = yield request
+            self.receive(response)
+            if not tracker.follow(response):
+                response.history = tracker.history
+                yield None
 
 
 class RedirectTracker:
@@ -178,6 +209,72 @@ class ClientSettings:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+
+_Response = TypeVar("_Response")
+
+
+class ClientVerbs(ClientSettings, Generic[_Response]):
+    """`request()` and the verbs of both clients, written once.
+
+    Each returns what the client's `_send(method, path, arguments, follow)`
+    returns: the response for WSGITestClient, a coroutine to await for it
+    for ASGITestClient (its `_send` is `async def`). So one signature serves
+    `client.get(...)` and `await client.get(...)`, and on either client an
+    unknown keyword is a TypeError at the call itself.
+    """
+
+    _send: Callable[..., _Response]
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Any = None,
+        query_string: Any = None,
+        headers: Any = None,
+        body: Any = None,
+        json: Any = UNSET,
+        form: Any = None,
+        files: Any = None,
+        cookies: Any = None,
+        follow_redirects: bool | None = None,
+    ) -> _Response:
+        """Send one request and return the whole response (redirects followed when asked); await it on ASGITestClient."""
+        arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
+        return self._send(method, path, arguments, follow_redirects)
+
+    def get(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> _Response:
+        return self.request("OPTIONS", path, **kwargs)
+
+
+def stream_arguments(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Split `stream()`'s keyword arguments into the request's and `follow_redirects`; a TypeError for any other."""
+    follow = kwargs.pop("follow_redirects", None)
+    for name in kwargs:
+        if name not in REQUEST_ARGUMENTS:
+            unknown = sorted(set(kwargs) - set(REQUEST_ARGUMENTS))
+            raise TypeError(f"stream() got an unexpected keyword argument {unknown[0]!r}")
+    return kwargs, follow
 
 
 def _host_of(url: str) -> str:

@@ -1,9 +1,10 @@
 """WSGITestClient: the synchronous client for WSGI apps.
 
-Each verb builds a request (_client_core), turns it into an environ
-(_wsgi_environ), calls the app with server semantics (_wsgi_call), keeps
-cookies and follows redirects. `stream()` hands out the response as soon as
-the headers are final and advances the app's iterable only on demand.
+The verbs come from _client_core (ClientVerbs), which also builds each
+request, keeps cookies and plans redirects (redirect_chain); this module turns
+a request into an environ (_wsgi_environ) and calls the app with server
+semantics (_wsgi_call). `stream()` hands out the response as soon as the
+headers are final and advances the app's iterable only on demand.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from ._client_core import ClientCore, ClientSettings, RedirectTracker
-from ._content import UNSET
+from ._client_core import ClientCore, ClientVerbs, stream_arguments
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
@@ -35,7 +35,7 @@ def check_wsgi_app(app: Any) -> Callable[..., Any]:
     return app
 
 
-class WSGITestClient(ClientSettings):
+class WSGITestClient(ClientVerbs[WSGITestResponse]):
     """Call a WSGI app in-process, exactly as a server would, and return WSGITestResponse objects.
 
     Options: `base_url` (its path becomes SCRIPT_NAME), `headers` (defaults for
@@ -73,55 +73,15 @@ class WSGITestClient(ClientSettings):
         self._client = check_client(client)
         self._protocol = _check_protocol(server_protocol)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Any = None,
-        query_string: Any = None,
-        headers: Any = None,
-        body: Any = None,
-        json: Any = UNSET,
-        form: Any = None,
-        files: Any = None,
-        cookies: Any = None,
-        follow_redirects: bool | None = None,
-    ) -> WSGITestResponse:
-        """Send one request and return the whole response (redirects followed when asked)."""
-        arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
-        return self._send(method, path, arguments, follow_redirects, stream=False)
-
-    def get(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("PUT", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("DELETE", path, **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("HEAD", path, **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> WSGITestResponse:
-        return self.request("OPTIONS", path, **kwargs)
-
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[WSGITestResponse]:
         """Send a request and yield the response as soon as its headers are final.
 
         Read the body with `iter_bytes()`, `iter_lines()` or `read()`; leaving
         the block closes the app's iterable, also when it was not read to the end.
+        Redirects followed on the way are read and closed before the next request.
         """
-        follow = kwargs.pop("follow_redirects", None)
-        arguments = _stream_arguments(kwargs)
+        arguments, follow = stream_arguments(kwargs)
         response = self._send(method, path, arguments, follow, stream=True)
         try:
             yield response
@@ -130,26 +90,30 @@ class WSGITestClient(ClientSettings):
 
     # -- one exchange ---------------------------------------------------------------
 
-    def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, *, stream: bool) -> WSGITestResponse:
+    def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> WSGITestResponse:
+        """What request() and stream() return: one exchange, or the redirect chain driven to its end."""
         core = self._core
-        follow_redirects = core.should_follow(follow)
-        if not follow_redirects:  # one exchange, no chain to track (the hot path)
+        if not core.should_follow(follow):  # one exchange, no chain to track (the hot path)
             response = self._call(core.build(method, path, arguments), stream=stream)
             core.receive(response)
             return response
-        tracker = RedirectTracker(method, path, arguments)
+        chain = core.redirect_chain(method, path, arguments)
+        request = next(chain)
         while True:
-            request = core.build(tracker.method, tracker.path, tracker.arguments)
-            tracker.check_loop(request)
             response = self._call(request, stream=stream)
-            core.receive(response)
-            if not follow_redirects or not tracker.follow(response):
-                break
-            if stream:
-                response.read()
-                response.close()
-        response.history = tracker.history
-        return response
+            try:
+                request = chain.send(response)
+            except BaseException:
+                if stream:
+                    response.close()
+                raise
+            if request is None:
+                return response
+            if stream:  # a redirect followed: read through and closed before the next request
+                try:
+                    response.read()
+                finally:
+                    response.close()
 
     def _call(self, request: SentRequest, *, stream: bool) -> WSGITestResponse:
         environ = environ_for(request, client=self._client, server_protocol=self._protocol)
@@ -252,15 +216,6 @@ def _closer(close: Callable[[], None], request: SentRequest) -> Callable[[], Non
             close()
 
     return close_in_context
-
-
-
-def _stream_arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
-    allowed = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies")
-    unknown = sorted(set(kwargs) - set(allowed))
-    if unknown:
-        raise TypeError(f"stream() got an unexpected keyword argument {unknown[0]!r}")
-    return kwargs
 
 
 def _keep_exception(response: Any, exc: BaseException) -> None:

@@ -1,11 +1,13 @@
-"""Tests for _asgi_client: ASGITestClient verbs, redirects, cookies, server exceptions, protocol errors, timeouts, misuse."""
+"""Tests for _asgi_client: ASGITestClient verbs, redirects (also while streaming), cookies, server exceptions, protocol errors, timeouts, misuse."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import unittest
 
 from asgiwsgi_testkit import AppTimeout, ASGITestClient, ProtocolError, TestkitError
+from asgiwsgi_testkit._content import UNSET
 from tests import apps as wsgi_apps
 from tests import asgi_apps as apps
 
@@ -36,6 +38,22 @@ class VerbTests(ClientTestBase):
         data = response.json()
         self.assertEqual((data["path"], data["query"], data["body"]), ("/p", "q=x+y", '{"a":1}'))
         self.assertIn(["content-type", "application/json"], data["headers"])
+        self.assertNoTaskPending()
+
+    async def test_request_keywords_are_the_spec_ones(self):
+        parameters = inspect.signature(ASGITestClient(apps.echo_app).request).parameters
+        self.assertEqual(list(parameters), ["method", "path", "query", "query_string", "headers", "body", "json", "form", "files", "cookies", "follow_redirects"])
+        self.assertIs(parameters["json"].default, UNSET)
+        self.assertNoTaskPending()
+
+    async def test_unknown_keyword_is_type_error_naming_it(self):
+        with self.assertRaisesRegex(TypeError, r"request\(\) got an unexpected keyword argument 'data'"):
+            await ASGITestClient(apps.echo_app).post("/", data=b"x")
+        self.assertNoTaskPending()
+
+    async def test_follow_redirects_must_be_bool(self):
+        with self.assertRaisesRegex(TypeError, r"^follow_redirects= must be True or False, not int: 1$"):
+            await ASGITestClient(apps.echo_app).get("/", follow_redirects=1)
         self.assertNoTaskPending()
 
 
@@ -78,6 +96,91 @@ class RedirectAndCookieTests(ClientTestBase):
         self.assertEqual(response.text, "")
         with self.assertRaisesRegex(ValueError, r"cookies=False"):
             client.cookies
+        self.assertNoTaskPending()
+
+
+class RedirectLog:
+    """/302 and /loop redirect (302), /307 redirects keeping the method; any other path answers 200.
+
+    Every answer comes in two body chunks; `log` records when each request started and ended.
+    """
+
+    ROUTES = {"/302": (302, "/target"), "/loop": (302, "/loop"), "/307": (307, "/target")}
+
+    def __init__(self):
+        self.log = []
+
+    async def __call__(self, scope, receive, send):
+        path = scope["path"]
+        self.log.append(f"start {path}")
+        await apps.read_body(receive)
+        if path in self.ROUTES:
+            status, location = self.ROUTES[path]
+            headers = [(b"location", location.encode()), (b"set-cookie", f"hop={path[1:]}".encode())]
+            chunks = (b"moved ", b"along")
+        else:
+            status, headers, chunks = 200, [(b"content-type", b"text/plain")], (b"one ", b"two")
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": chunks[0], "more_body": True})
+        await send({"type": "http.response.body", "body": chunks[1]})
+        self.log.append(f"end {path}")
+
+
+class StreamRedirectTests(ClientTestBase):
+    async def test_stream_follows_redirect_reading_and_closing_each_one(self):
+        app = RedirectLog()
+        client = ASGITestClient(app, lifespan="off")
+        async with client.stream("GET", "/302", follow_redirects=True) as response:
+            self.assertEqual(app.log[:3], ["start /302", "end /302", "start /target"])
+            chunks = [chunk async for chunk in response.aiter_bytes()]
+        self.assertEqual((response.status_code, response.request.path, chunks), (200, "/target", [b"one ", b"two"]))
+        [moved] = response.history
+        self.assertEqual((moved.status_code, moved.request.path, moved.body), (302, "/302", b"moved along"))
+        self.assertEqual(client.cookies["hop"], "302")
+        with self.assertRaisesRegex(ValueError, r"only inside `async with client\.stream\(\.\.\.\)`"):
+            moved.aiter_bytes()
+        self.assertEqual(app.log, ["start /302", "end /302", "start /target", "end /target"])
+        self.assertNoTaskPending()
+
+    async def test_client_option_follow_redirects_applies_to_stream(self):
+        app = RedirectLog()
+        client = ASGITestClient(app, lifespan="off", follow_redirects=True)
+        async with client.stream("POST", "/307", body=b"data") as response:
+            body = await response.aread()
+        self.assertEqual((body, response.request.method, [r.status_code for r in response.history]), (b"one two", "POST", [307]))
+        async with client.stream("GET", "/302", follow_redirects=False) as response:
+            self.assertEqual((response.status_code, await response.aread(), response.history), (302, b"moved along", []))
+        self.assertNoTaskPending()
+
+    async def test_stream_without_follow_yields_the_redirect(self):
+        client = ASGITestClient(RedirectLog(), lifespan="off")
+        async with client.stream("GET", "/302") as response:
+            self.assertEqual((response.status_code, response.headers["location"]), (302, "/target"))
+        self.assertNoTaskPending()
+
+    async def test_stream_redirect_loop_is_testkit_error_and_leaves_nothing_running(self):
+        app = RedirectLog()
+        with self.assertRaisesRegex(TestkitError, r"^redirect loop: GET http://testserver/loop was already requested"):
+            async with ASGITestClient(app, lifespan="off").stream("GET", "/loop", follow_redirects=True):
+                pass  # pragma: no cover
+        # The second request carries the cookie the first answer set, so the third is the repeat: the second,
+        # still streaming when the loop is found, was closed (the app ended, no task left).
+        self.assertEqual(app.log, ["start /loop", "end /loop"] * 2)
+        self.assertNoTaskPending()
+
+    async def test_stream_307_of_streamed_body_is_testkit_error_and_leaves_nothing_running(self):
+        async def body():
+            yield b"x"
+
+        with self.assertRaisesRegex(TestkitError, r"^cannot follow 307 to http://testserver/target: a 307 repeats the request body"):
+            async with ASGITestClient(RedirectLog(), lifespan="off").stream("POST", "/307", body=body(), follow_redirects=True):
+                pass  # pragma: no cover
+        self.assertNoTaskPending()
+
+    async def test_stream_unknown_keyword_is_type_error_naming_it(self):
+        with self.assertRaisesRegex(TypeError, r"^stream\(\) got an unexpected keyword argument 'timeout'$"):
+            async with ASGITestClient(apps.hello_app).stream("GET", "/", timeout=1):
+                pass  # pragma: no cover
         self.assertNoTaskPending()
 
 

@@ -1,11 +1,12 @@
-"""Tests for _client_core: client options, request building, cookie bookkeeping and the redirect plan."""
+"""Tests for _client_core: client options, request building, cookie bookkeeping, the redirect plan and chain, the shared verbs."""
 
 from __future__ import annotations
 
 import unittest
 
 from asgiwsgi_testkit import Headers, TestkitError, WSGITestResponse
-from asgiwsgi_testkit._client_core import MAX_REDIRECTS, ClientCore, RedirectTracker
+from asgiwsgi_testkit._client_core import MAX_REDIRECTS, REQUEST_ARGUMENTS, ClientCore, ClientVerbs, RedirectTracker, stream_arguments
+from asgiwsgi_testkit._content import UNSET
 from asgiwsgi_testkit._describe import reason_phrase
 
 
@@ -269,6 +270,87 @@ class RedirectTests(unittest.TestCase):
         tracker._seen.add(("GET", "http://testserver/a", ""))
         tracker.check_loop(self.core.build("GET", "/a", {}))
         self.assertEqual(tracker.history, [])
+
+
+class RedirectChainTests(unittest.TestCase):
+    """The sans-IO loop both clients drive: requests out, responses in, None once the last one came."""
+
+    def setUp(self) -> None:
+        self.core = make_core()
+
+    def test_final_response_on_first_answer_gets_empty_history(self) -> None:
+        chain = self.core.redirect_chain("GET", "/", {"query": {"a": 1}})
+        request = next(chain)
+        self.assertEqual((request.method, request.path), ("GET", "/?a=1"))
+        response = answer(request, 200, [("set-cookie", "sid=1")])
+        self.assertIsNone(chain.send(response))
+        self.assertEqual((response.history, response.cookies), ([], {"sid": "1"}))
+
+    def test_each_redirect_yields_next_request_and_last_gets_history(self) -> None:
+        chain = self.core.redirect_chain("POST", "/form", {"json": {"a": 1}})
+        first = next(chain)
+        moved = answer(first, 302, [("location", "/step"), ("set-cookie", "sid=1")])
+        second = chain.send(moved)
+        self.assertEqual((second.method, second.url, second.body, second.headers["cookie"]), ("GET", "http://testserver/step", b"", "sid=1"))
+        kept = answer(second, 307, [("location", "/done")])
+        third = chain.send(kept)
+        self.assertEqual((third.method, third.path), ("GET", "/done"))
+        final = answer(third, 200)
+        self.assertIsNone(chain.send(final))
+        self.assertEqual(final.history, [moved, kept])
+
+    def test_loop_raises_when_response_sent_in(self) -> None:
+        chain = self.core.redirect_chain("GET", "/a", {})
+        request = next(chain)
+        with self.assertRaisesRegex(TestkitError, r"^redirect loop: GET http://testserver/a was already requested: GET http://testserver/a \(302\)$"):
+            chain.send(answer(request, 302, [("location", "/a")]))
+
+    def test_streamed_body_refused_for_307(self) -> None:
+        chain = self.core.redirect_chain("PUT", "/a", {"body": iter([b"x"])})
+        request = next(chain)
+        with self.assertRaisesRegex(TestkitError, r"^cannot follow 307 to http://testserver/b: a 307 repeats the request body"):
+            chain.send(answer(request, 307, [("location", "/b")]))
+
+
+class _RecordingVerbs(ClientVerbs):
+    """ClientVerbs over a `_send` that returns what it was given."""
+
+    def _send(self, method, path, arguments, follow):
+        return (method, path, arguments, follow)
+
+
+class ClientVerbsTests(unittest.TestCase):
+    def test_each_verb_sends_its_method_and_keywords(self) -> None:
+        client = _RecordingVerbs()
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options"):
+            with self.subTest(verb=verb):
+                method, path, arguments, follow = getattr(client, verb)("/p", headers={"a": "1"}, follow_redirects=True)
+                self.assertEqual((method, path, arguments["headers"], follow), (verb.upper(), "/p", {"a": "1"}, True))
+
+    def test_request_passes_every_argument_with_its_default(self) -> None:
+        method, path, arguments, follow = _RecordingVerbs().request("PURGE", "/x", query="a=1")
+        self.assertEqual((method, path, follow), ("PURGE", "/x", None))
+        self.assertEqual(tuple(arguments), REQUEST_ARGUMENTS)
+        self.assertEqual(arguments, dict.fromkeys(REQUEST_ARGUMENTS) | {"query": "a=1", "json": UNSET})
+
+    def test_unknown_keyword_is_type_error_naming_it(self) -> None:
+        with self.assertRaisesRegex(TypeError, r"request\(\) got an unexpected keyword argument 'timeout'"):
+            _RecordingVerbs().get("/", timeout=1)
+
+
+class StreamArgumentTests(unittest.TestCase):
+    def test_follow_redirects_split_from_request_arguments(self) -> None:
+        arguments, follow = stream_arguments({"query": "a=1", "follow_redirects": True})
+        self.assertEqual((arguments, follow), ({"query": "a=1"}, True))
+        self.assertEqual(stream_arguments({}), ({}, None))
+
+    def test_every_request_argument_accepted(self) -> None:
+        given = {name: object() for name in REQUEST_ARGUMENTS}
+        self.assertEqual(stream_arguments(dict(given))[0], given)
+
+    def test_unknown_keyword_is_type_error_naming_first_in_order(self) -> None:
+        with self.assertRaisesRegex(TypeError, r"^stream\(\) got an unexpected keyword argument 'data'$"):
+            stream_arguments({"query": None, "timeout": 1, "data": b""})
 
 
 if __name__ == "__main__":

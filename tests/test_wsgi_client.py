@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import traceback
 import unittest
 from typing import Any, Callable
 
 from asgiwsgi_testkit import ProtocolError, TestkitError, WSGITestCase, WSGITestClient
+from asgiwsgi_testkit._content import UNSET
 
 from tests import apps
 
@@ -72,6 +74,12 @@ class VerbTests(WSGITestCase):
     def test_unknown_keyword_is_type_error_naming_it(self):
         with self.assertRaisesRegex(TypeError, r"got an unexpected keyword argument 'timeout'"):
             self.client.get("/", timeout=3)
+
+    def test_request_keywords_are_the_spec_ones(self):
+        parameters = inspect.signature(self.client.request).parameters
+        self.assertEqual(list(parameters), ["method", "path", "query", "query_string", "headers", "body", "json", "form", "files", "cookies", "follow_redirects"])
+        self.assertTrue(all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(parameters.values())[2:]))
+        self.assertIs(parameters["json"].default, UNSET)
 
     def test_default_headers_overridden_per_request(self):
         client = WSGITestClient(apps.echo_app, headers={"User-Agent": "kit", "Accept": "*/*"})
@@ -198,6 +206,63 @@ class StreamTests(unittest.TestCase):
         with client.stream("GET", "/") as response:
             self.assertEqual((response.status_code, response.read()), (500, b"Internal Server Error"))
         self.assertIsInstance(response.exception, apps.AppError)
+
+
+class RedirectLog:
+    """/302 redirects, /307 redirects keeping the method, any other path answers 200; two chunks each.
+
+    `log` records each call of the app and each close() of its iterable.
+    """
+
+    ROUTES = {"/302": "302 Found", "/307": "307 Temporary Redirect"}
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        path = environ["PATH_INFO"]
+        self.log.append(f"call {path}")
+        environ["wsgi.input"].read()
+        if path in self.ROUTES:
+            start_response(self.ROUTES[path], [("Content-Type", "text/plain"), ("Location", "/target")])
+            return _LoggedChunks(self.log, path, (b"moved ", b"along"))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return _LoggedChunks(self.log, path, (b"one ", b"two"))
+
+
+class _LoggedChunks:
+    def __init__(self, log: list[str], path: str, chunks: tuple[bytes, ...]) -> None:
+        self.log, self.path, self.chunks = log, path, chunks
+
+    def __iter__(self) -> Any:
+        return iter(self.chunks)
+
+    def close(self) -> None:
+        self.log.append(f"close {self.path}")
+
+
+class StreamRedirectTests(unittest.TestCase):
+    def test_client_option_follow_redirects_applies_to_stream(self):
+        app = RedirectLog()
+        client = WSGITestClient(app, follow_redirects=True)
+        with client.stream("GET", "/302") as response:
+            self.assertEqual(app.log, ["call /302", "close /302", "call /target"])  # the redirect read and closed first
+            self.assertEqual(response.read(), b"one two")
+        self.assertEqual(app.log[3:], ["close /target"])
+        [moved] = response.history
+        self.assertEqual((moved.status_code, moved.body, response.request.path), (302, b"moved along", "/target"))
+
+    def test_stream_follow_redirects_false_overrides_client_option(self):
+        client = WSGITestClient(RedirectLog(), follow_redirects=True)
+        with client.stream("GET", "/302", follow_redirects=False) as response:
+            self.assertEqual((response.status_code, response.read(), response.history), (302, b"moved along", []))
+
+    def test_stream_307_of_streamed_body_closes_the_redirect_response(self):
+        app = RedirectLog()
+        with self.assertRaisesRegex(TestkitError, r"^cannot follow 307 to http://testserver/target: a 307 repeats the request body"):
+            with WSGITestClient(app).stream("POST", "/307", body=iter([b"x"]), follow_redirects=True):
+                pass  # pragma: no cover
+        self.assertEqual(app.log, ["call /307", "close /307"])
 
 
 def _trace_of(call: Callable[[], Any], kind: type) -> tuple[BaseException, str]:
