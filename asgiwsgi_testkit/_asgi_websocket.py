@@ -25,8 +25,8 @@ def check_close_code(code: Any) -> int:
     """A close code a client may send (RFC 6455 7.4), or ValueError/TypeError naming it."""
     if isinstance(code, bool) or not isinstance(code, int):
         raise TypeError(f"close() code must be an int such as 1000, not {type(code).__name__}: {code!r}")
-    if not (code in (1000, 1001, 1002, 1003) or 1007 <= code <= 1014 or 3000 <= code <= 4999):
-        raise ValueError(f"close() code {code} is not one a client may send (RFC 6455 7.4: 1000-1003, 1007-1014 or 3000-4999)")
+    if not (code in (1000, 1001, 1002, 1003, 1006) or 1007 <= code <= 1014 or 3000 <= code <= 4999):
+        raise ValueError(f"close() code {code} is not one a client may send (RFC 6455 7.4: 1000-1003, 1007-1014 or 3000-4999; 1006 for a dropped connection)")
     return code
 
 
@@ -123,7 +123,8 @@ class WebSocketSession:
             denial = connection.denial
             response = ASGITestResponse(denial["status"], Headers._from_pairs(denial["headers"]), b"".join(denial["body"]))
             return WebSocketDenied(f"{self.label} was refused with a denial response: HTTP {response.status}", status_code=response.status_code, response=response)
-        return WebSocketDenied(f"{self.label} was refused before accept: close code {connection.close_code}, HTTP 403", status_code=403, response=None)
+        code, reason = connection.close_code, connection.close_reason
+        return WebSocketDenied(f"{self.label} was refused before accept: close code {code}, HTTP 403", status_code=403, response=None, code=code, reason=reason)
 
     # -- the test's side -------------------------------------------------------------------
 
@@ -209,7 +210,12 @@ class WebSocketSession:
         return json.loads(data)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close from the test's side: the app receives websocket.disconnect with `code` and `reason`."""
+        """Close from the test's side: the app receives websocket.disconnect with `code` and `reason`.
+
+        `code=1006` is a connection that dropped without a close frame (a client
+        that vanished): the app receives the disconnect with code 1006, as
+        hypercorn delivers it, and no close frame is "sent".
+        """
         check_close_code(code)
         if not isinstance(reason, str):
             raise TypeError(f"close() reason must be a str, not {type(reason).__name__}")

@@ -113,7 +113,8 @@ class WebSocketConnection:
             await asyncio.sleep(0)
 
     def _closed_by_app(self, message: dict[str, Any]) -> None:
-        self.close_code, self.close_reason = message.get("code", 1000), message.get("reason") or ""
+        reason = message.get("reason")
+        self.close_code, self.close_reason = message.get("code", 1000), "" if reason is None else reason
         self.state = SessionState.DENIED if self.state is SessionState.CONNECTING else SessionState.CLOSED
 
     def _wake_test(self) -> None:

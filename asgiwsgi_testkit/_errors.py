@@ -91,14 +91,19 @@ class LifespanError(TestkitError):
 class WebSocketDenied(TestkitError):
     """The app refused a WebSocket handshake.
 
-    Attributes: `status_code` (403 for a close before accept) and `response`
-    (the denial response as an ASGITestResponse, or None).
+    Attributes: `status_code` (403 for a close before accept), `response`
+    (the denial response as an ASGITestResponse, or None), and `code` and
+    `reason` of the app's `websocket.close` when it closed before accepting
+    (None for a denial response). The reason is what the app sent, as it
+    sent it: servers never put it on the wire, and FastAPI sends a list there.
     """
 
-    def __init__(self, message: str, *, status_code: int = 403, response: Any = None) -> None:
+    def __init__(self, message: str, *, status_code: int = 403, response: Any = None, code: Any = None, reason: Any = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.response = response
+        self.code = code
+        self.reason = reason
 
 
 class WebSocketClosed(TestkitError):

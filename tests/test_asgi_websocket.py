@@ -378,9 +378,9 @@ class MisuseTests(WebSocketTestCase):
 
     async def test_close_codes_a_client_may_not_send_raise_value_error(self):
         async with self.client.websocket_connect("/ws") as ws:
-            for code in (999, 1004, 1005, 1006, 1015, 2999, 5000):
+            for code in (999, 1004, 1005, 1015, 2999, 5000):
                 with self.subTest(code=code):
-                    with self.assertRaisesRegex(ValueError, rf"^close\(\) code {code} is not one a client may send \(RFC 6455 7.4: 1000-1003, 1007-1014 or 3000-4999\)$"):
+                    with self.assertRaisesRegex(ValueError, rf"^close\(\) code {code} is not one a client may send \(RFC 6455 7.4: 1000-1003, 1007-1014 or 3000-4999; 1006 for a dropped connection\)$"):
                         await ws.close(code)
             self.assertIs(ws.state, SessionState.OPEN)
         self.assertNoTaskPending()
@@ -582,3 +582,54 @@ class StateTests(WebSocketTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CloseAsServersSeeItTests(WebSocketTestCase):
+    """A close before accept may carry any reason (never on the wire); close(1006) is a dropped connection."""
+
+    async def test_close_before_accept_with_a_list_reason_is_denied_with_code_and_reason(self):
+        async def app(scope, receive, send):
+            await receive()
+            await send({"type": "websocket.close", "code": 1008, "reason": [{"loc": ["query", "n"], "type": "missing"}]})
+
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                with self.assertRaisesRegex(WebSocketDenied, r"refused before accept: close code 1008, HTTP 403") as caught:
+                    async with ASGITestClient(app, validate=validate).websocket_connect("/ws"):
+                        self.fail("refused")
+                denied = caught.exception
+                self.assertEqual((denied.status_code, denied.code, denied.reason, denied.response), (403, 1008, [{"loc": ["query", "n"], "type": "missing"}], None))
+        self.assertNoTaskPending()
+
+    async def test_close_after_accept_with_a_list_reason_is_still_a_protocol_error(self):
+        async def app(scope, receive, send):
+            await receive()
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": 1008, "reason": ["not", "a", "str"]})
+
+        with self.assertRaisesRegex(ProtocolError, r"'websocket.close' with reason \['not', 'a', 'str'\]") as caught:
+            async with ASGITestClient(app).websocket_connect("/ws") as ws:
+                await ws.receive()
+        self.assertEqual(caught.exception.rule, "asgi.websocket.key-type")
+        self.assertNoTaskPending()
+
+    async def test_close_1006_is_a_dropped_connection_the_app_receives(self):
+        seen = []
+
+        async def app(scope, receive, send):
+            await receive()
+            await send({"type": "websocket.accept"})
+            seen.append(await receive())
+
+        async with ASGITestClient(app).websocket_connect("/ws") as ws:
+            await ws.close(code=1006)
+            self.assertIs(ws.state, SessionState.CLOSED)
+        self.assertEqual(seen, [{"type": "websocket.disconnect", "code": 1006}])
+        self.assertNoTaskPending()
+
+    async def test_denied_by_a_denial_response_has_no_close_code(self):
+        with self.assertRaises(WebSocketDenied) as caught:
+            async with ASGITestClient(apps.ws_denial_response_app).websocket_connect("/ws"):
+                pass
+        self.assertIsNone(caught.exception.code)
+        self.assertIsNotNone(caught.exception.response)

@@ -179,13 +179,18 @@ class FastAPIWebSocketTests(WebSocketScenario, WebSocketDenialScenario, NoPendin
         self.assertJSON(response, {"detail": "missing token"})
         self.assertEqual(response.headers["www-authenticate"], "Token")
 
-    async def test_query_validation_close_reason_is_a_list_flagged_by_validator(self):
+    async def test_query_validation_close_reason_is_a_list_tolerated_before_accept(self):
         # FastAPI's websocket_request_validation_exception_handler passes reason=jsonable_encoder(errors), a list
-        # (fastapi/fastapi PRs #16300 and #16385); the ASGI spec asks for a str, so validation names the rule.
-        with self.assertRaisesRegex(ProtocolError, r"'websocket.close' with reason \[\{'type': 'missing'") as caught:
+        # (fastapi/fastapi PRs #16300 and #16385). Before accept it is never on the wire (uvicorn and hypercorn
+        # answer 403), so validation lets it through and WebSocketDenied carries it as the app sent it.
+        with self.assertRaisesRegex(WebSocketDenied, r"refused before accept: close code 1008, HTTP 403") as caught:
             async with self.client.websocket_connect("/typed"):
                 self.fail("the block must not run when the query is invalid")
-        self.assertEqual(caught.exception.rule, "asgi.websocket.key-type")
+        denied = caught.exception
+        self.assertEqual((denied.status_code, denied.code), (403, 1008))
+        self.assertIsInstance(denied.reason, list)
+        self.assertEqual(denied.reason[0]["type"], "missing")
+        self.assertEqual(denied.reason[0]["loc"], ["query", "n"])
 
     async def test_query_validation_refused_with_403_when_not_validating(self):
         async with ASGITestClient(self.get_app(), validate=False) as client:
