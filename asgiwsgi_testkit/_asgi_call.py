@@ -164,8 +164,9 @@ class HTTPExchange:
         if type(path) is not str:
             raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' with path {path!r}", message, "an absolute file path as str")
         try:
-            with open(path, "rb") as file:
-                data = file.read()
+            # Off the event loop, as a server does its file I/O: a blocking read inside the app's await send()
+            # would be blamed on the app by blocking-call detectors (blockbuster, which Starlette's suite runs).
+            data = await asyncio.to_thread(_read_file, path)
         except OSError as exc:
             raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' for a file the kit cannot read: {exc}", message, "a readable file") from None
         if data:
@@ -194,6 +195,12 @@ class HTTPExchange:
             return _fail("asgi.http.returned-without-response", f"ASGI app returned without sending 'http.response.start' ({request_line})", self.last_event, expected)
         expected = "'http.response.body' with more_body False (or the trailers) before returning"
         return _fail("asgi.http.returned-incomplete", f"ASGI app returned before completing its response ({request_line}; {self.step()})", self.last_event, expected)
+
+
+def _read_file(path: str) -> bytes:
+    """The bytes of the file an app sent with http.response.pathsend (run in a worker thread)."""
+    with open(path, "rb") as file:
+        return file.read()
 
 
 async def _request_events(content: Any) -> Any:

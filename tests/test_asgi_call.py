@@ -79,6 +79,28 @@ class ResponseTests(CallASGITestBase):
         self.assertEqual((response.status_code, response.body), (200, b"\x00file contents\xff"))
         self.assertNoTaskPending()
 
+    async def test_pathsend_file_is_read_off_the_event_loop(self):
+        import builtins
+        import threading
+        from unittest import mock
+
+        with tempfile.NamedTemporaryFile(delete=False) as file:
+            file.write(b"contents")
+        self.addCleanup(os.unlink, file.name)
+        readers, real_open = [], builtins.open
+
+        def watching_open(path, *args, **kwargs):
+            if path == file.name:
+                readers.append(threading.get_ident())
+            return real_open(path, *args, **kwargs)
+
+        with mock.patch("builtins.open", watching_open):
+            response = await call_asgi(apps.pathsend_app_for(file.name), make_scope())
+        self.assertEqual(response.body, b"contents")
+        self.assertEqual(len(readers), 1)
+        self.assertNotEqual(readers[0], threading.get_ident())  # a worker thread read it, not the loop's
+        self.assertNoTaskPending()
+
     async def test_head_response_body_empty_headers_kept(self):
         response = await call_asgi(apps.hello_app, make_scope("HEAD", "/"))
         self.assertEqual((response.status_code, response.body, response.headers["content-length"]), (200, b"", "13"))
