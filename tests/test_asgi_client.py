@@ -255,7 +255,9 @@ class TimeoutTests(ClientTestBase):
     async def test_app_lingering_after_response_cancelled_and_response_returned(self):
         app = apps.LingeringApp()
         client = ASGITestClient(app, timeout=0.1)
-        response = await client.get("/")
+        with self.assertWarnsRegex(RuntimeWarning, r"^ASGI app was still running 0\.1s after its response completed \(GET /\) and was cancelled; background work") as caught:
+            response = await client.get("/")
+        self.assertEqual(caught.filename, __file__)  # the warning points at the test's call, not into the kit
         self.assertEqual((response.status_code, response.body, app.cancelled), (200, b"done", True))
         self.assertNoTaskPending()
 
