@@ -37,6 +37,11 @@ def _decoded_path(encoded: str) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+def _http_extensions() -> dict[str, dict[str, Any]]:
+    """A fresh `extensions` dict for an HTTP scope: EXTENSIONS, each with its own empty dict."""
+    return {"http.response.trailers": {}, "http.response.pathsend": {}}  # a literal: a comprehension costs a frame
+
+
 # Header pairs repeat across requests (host, handshake, defaults): encode each once. Bounded.
 _ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 
@@ -63,7 +68,7 @@ def scope_for(
     target = request.target
     scope: dict[str, Any] = {
         "type": scope_type,
-        "asgi": dict(ASGI_VERSIONS[scope_type]),
+        "asgi": ASGI_VERSIONS[scope_type].copy(),
         "http_version": http_version,
         "server": (target.host, target.port),
         "client": client,
@@ -81,7 +86,7 @@ def scope_for(
         scope["subprotocols"] = list(subprotocols)
         scope["extensions"] = {"websocket.http.response": {}}
     else:
-        scope["extensions"] = {name: {} for name in EXTENSIONS}
+        scope["extensions"] = _http_extensions()
     if state is not None:
         scope["state"] = state
     return scope

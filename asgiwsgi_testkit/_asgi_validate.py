@@ -139,6 +139,62 @@ def check_send(scope: dict[str, Any], scope_type: str, state: str, message: Any)
     return following
 
 
+def _plain_http_step(state: str, message: Any) -> str | None:
+    """The state after a plain, valid HTTP response message; None for anything else.
+
+    The fast path of an HTTP response: nearly every app sends one `http.response.start`
+    (an int status, a list of bytes pairs, no trailers), then `http.response.body` with
+    bytes. Those shapes are recognised here in one pass; every other message, and any
+    flaw, goes to check_send, which names the broken rule. Both reach the same state.
+    """
+    if type(message) is not dict:
+        return None
+    kind = message.get("type")
+    if type(kind) is not str:
+        return None
+    if kind == "http.response.body" and state == "body":
+        more_body = message.get("more_body", False)
+        if type(message.get("body", b"")) is not bytes:
+            return None
+        return "done" if more_body is False else "body" if more_body is True else None
+    if kind == "http.response.start" and state == "start":
+        if type(message.get("status")) is not int or message.get("trailers", False) is not False:
+            return None
+        headers = message.get("headers", ())
+        if type(headers) is not list and type(headers) is not tuple:
+            return None
+        for pair in headers:
+            if (type(pair) is not tuple and type(pair) is not list) or len(pair) != 2 or type(pair[0]) is not bytes or type(pair[1]) is not bytes:
+                return None
+        return "body"
+    return None
+
+
+class _HTTPSendChecker:
+    """The validator's `send()` for one HTTP scope: plain messages checked by _plain_http_step, the rest by check_send."""
+
+    __slots__ = ("scope", "state", "violation", "_send")
+
+    def __init__(self, scope: dict[str, Any], send: Callable[..., Any]) -> None:
+        self.scope = scope
+        self.state = INITIAL["http"]
+        #: the first violation, raised again after the app returned (in case the app swallowed it)
+        self.violation: ProtocolError | None = None
+        self._send = send
+
+    async def send(self, message: Any) -> None:
+        following = _plain_http_step(self.state, message)
+        if following is None:
+            try:
+                following = check_send(self.scope, "http", self.state, message)
+            except ProtocolError as error:
+                if self.violation is None:
+                    self.violation = error
+                raise
+        self.state = following
+        await self._send(message)
+
+
 def _is_cancellation(error: BaseException) -> bool:
     import asyncio  # here: only an exception in receive() needs it, and then a loop runs (import cost otherwise)
 
@@ -158,6 +214,12 @@ def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
 
     async def validated(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> Any:
         scope_type = scope.get("type") if isinstance(scope, dict) else None
+        if scope_type == "http":  # the hot path: one small object instead of the closures below
+            checker = _HTTPSendChecker(scope, send)
+            result = await app(scope, receive, checker.send)
+            if checker.violation is not None:
+                raise checker.violation  # the app swallowed it: surface it anyway
+            return result
         if scope_type not in INITIAL:
             return await app(scope, receive, send)
         state = INITIAL[scope_type]

@@ -33,6 +33,16 @@ class HTTPScopeTests(unittest.TestCase):
         self.assertIs(type(scope["server"]), tuple)
         self.assertIs(type(scope["client"]), tuple)
 
+    def test_every_scope_gets_its_own_mutable_parts(self):
+        from asgiwsgi_testkit._asgi_scope import EXTENSIONS
+
+        one, two = make_scope(), make_scope()
+        self.assertEqual(tuple(one["extensions"]), EXTENSIONS)
+        for key in ("asgi", "extensions", "headers"):
+            self.assertIsNot(one[key], two[key], key)
+        for name in EXTENSIONS:
+            self.assertIsNot(one["extensions"][name], two["extensions"][name], name)
+
     def test_path_includes_root_path_when_base_url_has_a_path(self):
         scope = make_scope("GET", "/x", base_url="http://testserver/prefix")
         self.assertEqual(scope["root_path"], "/prefix")

@@ -430,5 +430,70 @@ class WrapperTests(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
 
 
+class PlainHTTPStepTests(unittest.TestCase):
+    """The validator's fast path for plain HTTP messages must agree with check_send on every message."""
+
+    MESSAGES = [
+        START,
+        dict(START, headers=[(b"a", b"1"), [b"b", b"2"]]),
+        dict(START, headers=((b"a", b"1"),)),
+        dict(START, trailers=False),
+        dict(START, trailers=True),
+        dict(START, trailers=0),
+        dict(START, status=True),
+        dict(START, status="200"),
+        dict(START, status=None),
+        dict(START, headers=[("a", b"1")]),
+        dict(START, headers=[(b"a", "1")]),
+        dict(START, headers=[(b"a", b"1", b"2")]),
+        dict(START, headers=[b"ab"]),
+        dict(START, headers={b"a": b"1"}),
+        dict(START, headers=b"a"),
+        dict(START, headers=iter([(b"a", b"1")])),
+        {"type": "http.response.start", "status": 204},
+        BODY,
+        {"type": "http.response.body"},
+        dict(BODY, more_body=True),
+        dict(BODY, more_body=False),
+        dict(BODY, more_body=1),
+        dict(BODY, more_body=None),
+        dict(BODY, body="ok"),
+        dict(BODY, body=bytearray(b"ok")),
+        {"type": "http.response.trailers", "headers": []},
+        {"type": "http.response.pathsend", "path": "/x"},
+        {"type": "http.response.bogus"},
+        {"type": b"http.response.body"},
+        {"status": 200},
+        [("type", "http.response.start")],
+        None,
+    ]
+
+    def test_fast_path_agrees_with_check_send(self):
+        from asgiwsgi_testkit._asgi_validate import _plain_http_step, check_send
+
+        class Kind(str):
+            pass
+
+        messages = self.MESSAGES + [{"type": Kind("http.response.body"), "body": b""}, dict(START, type=Kind("http.response.start"))]
+        scope = make_scope()
+        for state in ("start", "body", "body+trailers", "trailers", "done"):
+            for message in messages:
+                with self.subTest(state=state, message=message):
+                    fast = _plain_http_step(state, message)
+                    try:
+                        expected = check_send(scope, "http", state, message)
+                    except ProtocolError:
+                        self.assertIsNone(fast)  # a flaw always takes the path that names its rule
+                    else:
+                        self.assertIn(fast, (None, expected))
+
+    def test_fast_path_takes_the_common_messages(self):
+        from asgiwsgi_testkit._asgi_validate import _plain_http_step
+
+        self.assertEqual(_plain_http_step("start", dict(START, headers=[(b"content-type", b"text/plain")])), "body")
+        self.assertEqual(_plain_http_step("body", dict(BODY, more_body=True)), "body")
+        self.assertEqual(_plain_http_step("body", BODY), "done")
+
+
 if __name__ == "__main__":
     unittest.main()
