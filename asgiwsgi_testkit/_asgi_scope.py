@@ -37,11 +37,6 @@ def _decoded_path(encoded: str) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _http_extensions() -> dict[str, dict[str, Any]]:
-    """A fresh `extensions` dict for an HTTP scope: EXTENSIONS, each with its own empty dict."""
-    return {"http.response.trailers": {}, "http.response.pathsend": {}}  # a literal: a comprehension costs a frame
-
-
 # Header pairs repeat across requests (host, handshake, defaults): encode each once. Bounded.
 _ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 
@@ -81,12 +76,14 @@ def scope_for(
     scope["raw_path"] = target.path.encode("latin-1")  # percent-encoded by _urls, so ASCII
     scope["query_string"] = target.query.encode("latin-1")
     # Servers strip the optional whitespace around a field value (RFC 9112 5), as uvicorn-h11 does.
-    scope["headers"] = [_ENCODED.get(pair) or _encode_header(pair) for pair in request.headers._pairs]
+    headers = scope["headers"] = []
+    for pair in request.headers._pairs:  # a loop: before 3.12 a comprehension is a call of its own
+        headers.append(_ENCODED.get(pair) or _encode_header(pair))
     if scope_type == "websocket":
         scope["subprotocols"] = list(subprotocols)
         scope["extensions"] = {"websocket.http.response": {}}
     else:
-        scope["extensions"] = _http_extensions()
+        scope["extensions"] = {"http.response.trailers": {}, "http.response.pathsend": {}}  # EXTENSIONS, each its own dict
     if state is not None:
         scope["state"] = state
     return scope

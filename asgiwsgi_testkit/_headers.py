@@ -72,7 +72,11 @@ class Headers:
     def get_all(self, name: str) -> list[str]:
         """Every value of header `name`, in order (empty list when absent)."""
         key = name.lower()
-        return [v for k, v in self._pairs if k.lower() == key]
+        values = []
+        for k, v in self._pairs:  # a loop: before 3.12 a comprehension is a call of its own (asked of every response)
+            if k.lower() == key:
+                values.append(v)
+        return values
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):

@@ -107,7 +107,11 @@ class StartedResponse:
     def read_all(self) -> bytes:
         """Read the whole body and close the iterable (also when iteration fails)."""
         if type(self.result) is list and not self.state.written:  # fast path: a list of bytes (a list has no close())
-            body = self.first + [c for c in self.rest if type(c) is bytes or _bad_chunk(c, "the app's iterable")]
+            body = list(self.first)
+            for chunk in self.rest:  # a loop: before 3.12 a comprehension is a call of its own
+                if type(chunk) is not bytes:
+                    _bad_chunk(chunk, "the app's iterable")
+                body.append(chunk)
             if self.finish is not None:
                 self.finish()
             return b"".join(body)
@@ -189,12 +193,14 @@ def parse_status(status: Any) -> tuple[int, str]:
 
 def response_headers(headers: Any) -> Headers:
     """The app's header list as Headers (types were checked by the validator when it is on)."""
+    pairs = []
     try:
-        # An HTTP client strips the optional whitespace around a field value (RFC 9110 5.5).
-        return Headers._from_pairs([(k, v.strip(" \t")) for k, v in headers])
+        for name, value in headers:  # a loop: before 3.12 a comprehension is a call of its own
+            pairs.append((name, value.strip(" \t")))  # an HTTP client strips the optional whitespace around a value (RFC 9110 5.5)
     except (TypeError, ValueError, AttributeError):
         msg = f"start_response() headers must be a list of (name, value) str tuples, not {headers!r:.100} [wsgi.headers.type]"
         raise ProtocolError(msg, rule="wsgi.headers.type", value=headers, expected="a list of (str, str) tuples") from None
+    return Headers._from_pairs(pairs)
 
 
 def call_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> WSGITestResponse:
