@@ -14,6 +14,7 @@ import traceback
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable
 
+from ._app_task import DISCONNECT_GRACE, check_grace
 from ._asgi_call import HTTPExchange, run_http
 from ._asgi_lifespan import LIFESPAN_MODES, Lifespan
 from ._asgi_response import ASGITestResponse
@@ -23,7 +24,7 @@ from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
 from ._client_core import ClientCore, ClientVerbs, stream_arguments
 from ._detect import as_asgi3
-from ._errors import ProtocolError, TestkitError
+from ._errors import ProtocolError, TestkitError, warn_outside_the_kit
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
 
@@ -36,8 +37,10 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
     Options as WSGITestClient's (`base_url`, `headers`, `cookies`,
     `follow_redirects`, `raise_server_exceptions`, `validate`) plus `lifespan`
     ('auto', 'on', 'off'), `timeout` (seconds the app may take for any one
-    step), `client`, `http_version` and `root_path`. The client may be created
-    outside any running loop and used in any later one.
+    step), `disconnect_grace` (seconds an app may run on after the test left
+    a stream or a WebSocket before it is cancelled, unless it listened for the
+    disconnect), `client`, `http_version` and `root_path`. The client may be
+    created outside any running loop and used in any later one.
     """
 
     __test__ = False  # a "Test*"-like class that pytest must not collect
@@ -57,6 +60,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         client: tuple[str, int] = DEFAULT_CLIENT,
         http_version: str = "1.1",
         root_path: str | None = None,
+        disconnect_grace: float = DISCONNECT_GRACE,
     ) -> None:
         self.app = as_asgi3(app)
         self._core = ClientCore(
@@ -74,6 +78,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
             raise ValueError(f"timeout= must be a positive number of seconds, not {timeout!r}")
         self.timeout = float(timeout)
+        self.disconnect_grace = check_grace(disconnect_grace)
         self._called_app = validate_asgi(self.app) if validate else self.app
         self._lifespan = Lifespan(self._called_app, lifespan, self.timeout, identity=app)
         self._client = check_client(client)
@@ -100,6 +105,13 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
 
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.shutdown()
+
+    def __del__(self) -> None:
+        lifespan = self.__dict__.get("_lifespan")
+        if lifespan is not None and lifespan.is_up():
+            # The lifespan task stays until its loop ends it (quietly, see _asgi_lifespan); say whose it was.
+            msg = f"ASGITestClient({self.app!r:.60}) was garbage-collected with its lifespan still up: use `async with client` or `await client.shutdown()`"
+            warn_outside_the_kit(msg, ResourceWarning)
 
     # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
@@ -136,7 +148,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
             request.target = target._replace(scheme="ws" if target.scheme == "http" else "wss")
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, scope_type="websocket", client=self._client, http_version=self._http_version, state=state, subprotocols=list(subprotocols or ()))
-        session = WebSocketSession(self._called_app, scope, self.timeout, f"WebSocket {request.path}")
+        session = WebSocketSession(self._called_app, scope, self.timeout, f"WebSocket {request.path}", self.disconnect_grace)
         try:
             await session.connect()
         except ProtocolError as error:
@@ -150,7 +162,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, client=self._client, http_version=self._http_version, state=state)
         content = request.content
-        return HTTPExchange(scope, content, self.timeout)
+        return HTTPExchange(scope, content, self.timeout, self.disconnect_grace)
 
     async def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
         """What request() and stream() await: one exchange, or the redirect chain driven to its end."""
@@ -204,6 +216,10 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         except ProtocolError as error:
             error.add_context(f"request: {request.method} {request.path}")
             raise
+        except Exception as exc:  # the app raised before its response started: a 500, as for every verb
+            if self._core.raise_server_exceptions or isinstance(exc, TestkitError):
+                raise
+            return _server_error(exc, exchange, request)
         return ASGITestResponse(exchange.status_code, Headers._from_pairs(exchange.headers), None, request, reader=reader)
 
 

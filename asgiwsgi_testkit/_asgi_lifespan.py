@@ -115,6 +115,11 @@ class Lifespan:
 
     # -- the server's side -----------------------------------------------------------
 
+    def is_up(self) -> bool:
+        """True while the app's lifespan task runs in a loop that is still open (nobody shut it down yet)."""
+        task = self._task
+        return self.started and task is not None and not task.done() and not (self.loop is not None and self.loop.is_closed())
+
     def needs_startup(self) -> bool:
         """True when a request should run startup first (never run, or its loop has closed)."""
         if not self.supported:

@@ -60,11 +60,11 @@ class ClientCore:
         from ._cookies import CookieJar as new_jar  # here, not at import: _cookies needs dataclasses
 
         if cookies is True or cookies is False:
-            self.jar: CookieJar | None = new_jar() if cookies else None
+            self.jar: CookieJar | None = new_jar(default_domain=self.base.host) if cookies else None
         elif hasattr(cookies, "items"):
-            self.jar = new_jar()
+            self.jar = new_jar(default_domain=self.base.host)
             for name, value in cookies.items():
-                self.jar.set(str(name), str(value), domain=self.base.host)
+                self.jar.set(str(name), str(value))
         else:
             raise TypeError(f"cookies= must be True, False or a mapping of initial cookies, not {type(cookies).__name__}: {cookies!r}")
 
@@ -114,7 +114,7 @@ class ClientCore:
         target = request.target
         set_cookies = response.headers.get_all("set-cookie")
         if self.jar is not None:
-            response._cookies = self.jar.extract(set_cookies, target.host, target.path)
+            response._cookies = self.jar.extract(set_cookies, target.host, target.path, scheme=target.scheme)
         response._base_authority = (self.base.scheme, self.base.authority)
 
     def should_follow(self, follow_redirects: Any) -> bool:

@@ -126,4 +126,6 @@ def warn_outside_the_kit(message: str, category: type[Warning]) -> None:
     while frame is not None and os.path.dirname(frame.f_code.co_filename) == package_dir:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
+    if frame is None:  # before 3.11 a resumed coroutine's callers may be missing from the chain: name our caller
+        level = 2
     warnings.warn(message, category, stacklevel=level)

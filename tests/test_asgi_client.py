@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import inspect
 import unittest
 
@@ -257,7 +258,8 @@ class TimeoutTests(ClientTestBase):
         client = ASGITestClient(app, timeout=0.1)
         with self.assertWarnsRegex(RuntimeWarning, r"^ASGI app was still running 0\.1s after its response completed \(GET /\) and was cancelled; background work") as caught:
             response = await client.get("/")
-        self.assertEqual(caught.filename, __file__)  # the warning points at the test's call, not into the kit
+        if sys.version_info >= (3, 11):  # before, a resumed coroutine's frame chain stops inside the kit
+            self.assertEqual(caught.filename, __file__)  # the warning points at the test's call, not into the kit
         self.assertEqual((response.status_code, response.body, app.cancelled), (200, b"done", True))
         self.assertNoTaskPending()
 

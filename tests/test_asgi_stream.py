@@ -620,3 +620,26 @@ class StreamRobustnessByDriverTests(DriverTaskOnly, StreamRobustnessTests):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ServerExceptionsTests(unittest.IsolatedAsyncioTestCase):
+    """raise_server_exceptions=False holds for stream() as for every verb (SPEC 13)."""
+
+    async def test_app_raising_before_start_is_a_500_that_keeps_the_exception(self):
+        async def app(scope, receive, send):
+            raise LookupError("no such report")
+
+        client = ASGITestClient(app, lifespan="off", raise_server_exceptions=False)
+        async with client.stream("GET", "/report") as response:
+            self.assertEqual((response.status_code, await response.aread()), (500, b"Internal Server Error"))
+        self.assertIsInstance(response.exception, LookupError)
+        self.assertIn("LookupError: no such report", response.traceback)
+        self.assertEqual(asyncio.all_tasks() - {asyncio.current_task()}, set())
+
+    async def test_by_default_the_apps_exception_propagates(self):
+        async def app(scope, receive, send):
+            raise LookupError("no such report")
+
+        with self.assertRaisesRegex(LookupError, "^no such report$"):
+            async with ASGITestClient(app, lifespan="off").stream("GET", "/report"):
+                self.fail("no response to stream")

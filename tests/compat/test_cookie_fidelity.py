@@ -5,11 +5,8 @@ response; assertCookie's failure lists the raw headers; a Secure cookie set
 over http:// is not stored; a cookie the test puts in the jar goes to the
 base_url host.
 
-Two behaviours need ClientCore (asgiwsgi_testkit/_client_core.py) to hand the
-jar what it already knows: the request's scheme to `CookieJar.extract(...,
-scheme=)` and the base_url host to `CookieJar(default_domain=)`. Until it
-does, the tests of those two through the client are expected failures; an
-unexpected success means the change landed and the decorator goes.
+ClientCore hands the jar the request's scheme (`CookieJar.extract(...,
+scheme=)`) and the base_url host (`CookieJar(default_domain=)`).
 """
 
 from __future__ import annotations
@@ -72,7 +69,7 @@ def create_starlette_app():
 
 
 def jar_of(response) -> CookieJar:
-    """What the jar keeps of `response` when it is told the request's scheme (the ClientCore change above)."""
+    """What the jar keeps of `response` when it is told the request's scheme (as ClientCore does)."""
     jar = CookieJar()
     url = urlsplit(response.request.url)
     jar.extract(response.headers.get_all("set-cookie"), url.hostname, url.path, scheme=url.scheme)
@@ -103,7 +100,6 @@ class FlaskCookieTests(ResponseAssertions, unittest.TestCase):
         self.assertEqual(https.get("/read").json(), {"session": "abc", "token": "t0k"})
         self.assertEqual(list(jar_of(WSGITestClient(create_flask_app()).get("/set"))), ["session"])
 
-    @unittest.expectedFailure  # needs ClientCore.receive() to pass scheme=target.scheme (module docstring)
     def test_secure_cookie_set_over_http_not_stored_by_the_client(self):
         client = WSGITestClient(create_flask_app())
         client.get("/set")
@@ -114,7 +110,6 @@ class FlaskCookieTests(ResponseAssertions, unittest.TestCase):
         client.cookies.set("theme", "dark")
         self.assertEqual(client.get("/read").json(), {"theme": "dark"})
 
-    @unittest.expectedFailure  # needs ClientCore to make its jar with default_domain=base_url host (module docstring)
     def test_cookie_set_by_the_test_sent_to_the_base_url_host(self):
         client = WSGITestClient(create_flask_app(), base_url="http://api.example.org")
         client.cookies.set("theme", "dark")
@@ -147,12 +142,10 @@ class StarletteCookieTests(NoPendingTasks, ASGITestCase):
             self.assertEqual((await https.get("/read")).json(), {"session": "abc", "token": "t0k"})
         self.assertEqual(list(jar_of(await self.client.get("/set"))), ["session"])
 
-    @unittest.expectedFailure  # needs ClientCore.receive() to pass scheme=target.scheme (module docstring)
     async def test_secure_cookie_set_over_http_not_stored_by_the_client(self):
         await self.client.get("/set")
         self.assertEqual(list(self.client.cookies), ["session"])
 
-    @unittest.expectedFailure  # needs ClientCore to make its jar with default_domain=base_url host (module docstring)
     async def test_cookie_set_by_the_test_sent_to_the_base_url_host(self):
         async with ASGITestClient(create_starlette_app(), base_url="http://api.example.org") as client:
             client.cookies.set("theme", "dark")
