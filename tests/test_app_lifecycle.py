@@ -248,3 +248,32 @@ class LeftoverLifespanTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GraceOptionTests(LifecycleTestCase):
+    async def test_disconnect_grace_is_checked_and_used(self):
+        for bad, error in ((-1, ValueError), ("0.1", TypeError), (True, TypeError)):
+            with self.subTest(bad=bad):
+                with self.assertRaisesRegex(error, r"^disconnect_grace= must be"):
+                    ASGITestClient(swallow_cancellation_forever, disconnect_grace=bad)
+        outcomes = []
+
+        async def app(scope, receive, send):
+            await send(START)
+            await send({"type": "http.response.body", "body": b"x", "more_body": True})
+            try:
+                await asyncio.sleep(0.3)  # returns on its own after 0.3 s, never listening
+            except asyncio.CancelledError:
+                outcomes.append("cancelled")
+                raise
+            outcomes.append("returned")
+            await send({"type": "http.response.body", "body": b""})
+
+        for grace, outcome in ((0.0, "cancelled"), (2.0, "returned")):
+            with self.subTest(grace=grace):
+                client = ASGITestClient(app, lifespan="off", disconnect_grace=grace)
+                self.assertEqual(client.disconnect_grace, grace)
+                async with client.stream("GET", "/") as response:
+                    await response.aiter_bytes().__anext__()
+                self.assertEqual(outcomes.pop(), outcome)
+        self.assertNoTaskPending()
