@@ -30,6 +30,11 @@ def check_close_code(code: Any) -> int:
     return code
 
 
+def _connection_view(name: str, doc: str) -> Any:
+    """A read-only property showing the session's connection attribute `name`."""
+    return property(lambda session: getattr(session._connection, name), doc=doc)
+
+
 class WebSocketSession:
     """The test's end of one WebSocket: send_*/receive_*, close(), and what the handshake gave.
 
@@ -44,32 +49,14 @@ class WebSocketSession:
         self.label = label  # 'WebSocket /chat', for messages
         self._left = False
 
-    # -- what the app's side knows ---------------------------------------------------------------
+    # -- what the app's side knows (read-only views of the connection) ----------------------------
 
-    @property
-    def state(self) -> SessionState:
-        return self._connection.state
-
-    @property
-    def subprotocol(self) -> str | None:
-        return self._connection.subprotocol
-
-    @property
-    def accept_headers(self) -> Headers:
-        return self._connection.accept_headers
-
-    @property
-    def close_code(self) -> int | None:
-        return self._connection.close_code
-
-    @property
-    def close_reason(self) -> str:
-        return self._connection.close_reason
-
-    @property
-    def task(self) -> Any:
-        """The app's task (None before connect())."""
-        return self._connection.task
+    state = _connection_view("state", "Where the session is: a SessionState.")
+    subprotocol = _connection_view("subprotocol", "The subprotocol the app accepted with, or None.")
+    accept_headers = _connection_view("accept_headers", "The headers of websocket.accept (Headers).")
+    close_code = _connection_view("close_code", "The close code once closed (by either side), else None.")
+    close_reason = _connection_view("close_reason", "The close reason once closed, as the app sent it.")
+    task = _connection_view("task", "The app's task (None before connect()).")
 
     # -- the handshake --------------------------------------------------------------------------
 
