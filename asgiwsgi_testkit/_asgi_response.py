@@ -22,15 +22,27 @@ class ASGITestResponse(TestResponseBase):
 
     def __init__(self, status_code: int, headers: Headers, body: bytes | None, request: Any = None, trailers: Headers | None = None, reader: Any = None) -> None:
         super().__init__(status_code, reason_phrase(status_code), headers, body, request)
-        self.trailers = trailers if trailers is not None else Headers()
+        self._trailers = trailers
         self._reader = reader
+
+    @property
+    def trailers(self) -> Headers:
+        """What `http.response.trailers` sent: empty Headers when nothing was sent (made on first use, as most responses have none)."""
+        if self._trailers is None:
+            self._trailers = Headers()
+        return self._trailers
+
+    @trailers.setter
+    def trailers(self, trailers: Headers) -> None:
+        self._trailers = trailers
 
     @classmethod
     def from_exchange(cls, exchange: Any, request: Any) -> ASGITestResponse:
         body = b"".join(exchange.chunks)
         if exchange.scope.get("method") == "HEAD":
             body = b""  # a server sends no body for HEAD (RFC 9110 9.3.2)
-        return cls(exchange.status_code, Headers._from_pairs(exchange.headers), body, request, Headers._from_pairs(exchange.trailers))
+        trailers = Headers._from_pairs(exchange.trailers) if exchange.trailers else None
+        return cls(exchange.status_code, Headers._from_pairs(exchange.headers), body, request, trailers)
 
     def _streaming_reader(self) -> Any:
         if self._reader is None:

@@ -55,6 +55,19 @@ class AttributeTests(unittest.TestCase):
         self.assertIs(TestResponseBase.__test__, False)
 
 
+class ASGITrailersTests(unittest.TestCase):
+    def test_no_trailers_is_one_empty_headers_that_can_be_replaced(self) -> None:
+        from asgiwsgi_testkit import ASGITestResponse
+
+        response = ASGITestResponse(200, Headers(), b"", None)
+        self.assertEqual((type(response.trailers), len(response.trailers)), (Headers, 0))
+        response.trailers.add("x-late", "1")  # the same object on every access
+        self.assertEqual(response.trailers["x-late"], "1")
+        response.trailers = Headers({"x-sum": "abc"})
+        self.assertEqual(response.trailers.multi_items(), [("x-sum", "abc")])
+        self.assertEqual(ASGITestResponse(200, Headers(), b"", None, Headers({"a": "1"})).trailers["a"], "1")
+
+
 class TextAndJSONTests(unittest.TestCase):
     def test_text_utf8_by_default(self) -> None:
         self.assertEqual(make(body="café".encode()).text, "café")
