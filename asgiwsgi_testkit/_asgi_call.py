@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ._app_task import CANCEL_IGNORED, DISCONNECT_GRACE, StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance
-from ._content import check_chunk
+from ._content import BYTES_LIKE, check_chunk
 from ._errors import AppTimeout, ProtocolError, event_rule_broken, warn_outside_the_kit
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
@@ -139,7 +139,9 @@ class HTTPExchange:
         if kind == "http.response.body":
             body = message.get("body", b"")
             if type(body) is not bytes:
-                raise _fail("asgi.http.body-type", f"ASGI app sent 'http.response.body' with body of type {type(body).__name__}", message, "body as bytes")
+                if not isinstance(body, BYTES_LIKE):
+                    raise _fail("asgi.http.body-type", f"ASGI app sent 'http.response.body' with body of type {type(body).__name__}", message, "body as bytes")
+                body = bytes(body)  # a copy: the app may reuse its buffer, the test sees what was sent
             if body:
                 if self.on_chunk is not None:
                     await self.on_chunk(body)

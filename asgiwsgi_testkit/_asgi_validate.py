@@ -14,7 +14,7 @@ Rules (id: what is checked -- the spec sentence it enforces):
   asgi.http.status-type         status is an int -- "status (int) -- HTTP status code"
   asgi.http.header-type         headers are an iterable of [name, value] pairs of bytes
                                 -- "headers (Iterable[[byte string, byte string]])"
-  asgi.http.body-type           body is bytes -- "body (byte string)"
+  asgi.http.body-type           body is bytes, a bytearray or a memoryview (what servers serve) -- "body (byte string)"
   asgi.http.flag-type           more_body, trailers and more_trailers are bool
   asgi.http.pathsend-path       pathsend's path is a str -- "path (Unicode string)"
   asgi.http.returned-without-response  the app sent 'http.response.start' before returning
@@ -47,6 +47,7 @@ import re
 from typing import Any, Callable
 
 from ._asgi_states import INITIAL, SERVER_TRANSITIONS, advance, server_event
+from ._content import BYTES_LIKE
 from ._errors import ProtocolError, event_rule_broken
 
 __all__ = ["RULES", "check_send", "validate_asgi"]
@@ -79,8 +80,8 @@ def _check_headers(message: dict[str, Any]) -> None:
             raise _fail("asgi.http.header-type", f"ASGI app sent {kind!r} with header {name!r} value {value!r:.60} of type {type(value).__name__}", message, "header values as bytes")
 
 
-def check_message_keys(message: dict[str, Any]) -> None:
-    """Key and type checks for one app message whose order was already accepted."""
+def check_message_keys(message: dict[str, Any], before_accept: bool = False) -> None:
+    """Key and type checks for one app message whose order was already accepted (`before_accept`: a WebSocket handshake's)."""
     kind = message["type"]
     for flag in _FLAGS.get(kind, ()):
         if flag in message and type(message[flag]) is not bool:
@@ -92,7 +93,7 @@ def check_message_keys(message: dict[str, Any]) -> None:
         _check_headers(message)
     elif kind in ("http.response.body", "websocket.http.response.body"):
         body = message.get("body", b"")
-        if type(body) is not bytes:
+        if type(body) is not bytes and not isinstance(body, BYTES_LIKE):
             raise _fail("asgi.http.body-type", f"ASGI app sent {kind!r} with body of type {type(body).__name__}: {body!r:.60}", message, "body as bytes")
     elif kind == "http.response.trailers":
         _check_headers(message)
@@ -100,18 +101,18 @@ def check_message_keys(message: dict[str, Any]) -> None:
         if type(message.get("path")) is not str:
             raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' with path {message.get('path')!r}", message, "path as a str")
     elif kind.startswith("websocket."):
-        _check_websocket_keys(kind, message)
+        _check_websocket_keys(kind, message, before_accept)
     elif kind.startswith("lifespan.") and kind.endswith(".failed"):
         if "message" in message and type(message["message"]) is not str:
             raise _fail("asgi.lifespan.message", f"ASGI app sent {kind!r} with message {message['message']!r}", message, "message as a str")
 
 
-def _check_websocket_keys(kind: str, message: dict[str, Any]) -> None:
+def _check_websocket_keys(kind: str, message: dict[str, Any], before_accept: bool = False) -> None:
     if kind == "websocket.send":
         text, data = message.get("text"), message.get("bytes")
         if (text is None) == (data is None):
             raise _fail("asgi.websocket.send-payload", f"ASGI app sent 'websocket.send' with {'both' if text is not None else 'neither'} 'text' and 'bytes'", message, "exactly one of text (str) or bytes (bytes)")
-        if text is not None and type(text) is not str or data is not None and type(data) is not bytes:
+        if text is not None and type(text) is not str or data is not None and type(data) is not bytes and not isinstance(data, BYTES_LIKE):
             raise _fail("asgi.websocket.send-payload", "ASGI app sent 'websocket.send' with text that is not str or bytes that are not bytes", message, "text as str, bytes as bytes")
     elif kind == "websocket.accept":
         subprotocol = message.get("subprotocol")
@@ -122,7 +123,7 @@ def _check_websocket_keys(kind: str, message: dict[str, Any]) -> None:
         code, reason = message.get("code", 1000), message.get("reason")
         if isinstance(code, bool) or not isinstance(code, int):
             raise _fail("asgi.websocket.key-type", f"ASGI app sent 'websocket.close' with code {code!r}", message, "code as an int such as 1000")
-        if reason is not None and type(reason) is not str:
+        if reason is not None and type(reason) is not str and not before_accept:
             raise _fail("asgi.websocket.key-type", f"ASGI app sent 'websocket.close' with reason {reason!r}", message, "reason as a str or None")
 
 
@@ -135,7 +136,9 @@ def check_send(scope: dict[str, Any], scope_type: str, state: str, message: Any)
     following = advance(scope_type, state, message)
     if following == "denial-body" and "websocket.http.response" not in (scope.get("extensions") or {}):
         raise _fail("asgi.websocket.denial-extension", "ASGI app sent 'websocket.http.response.start' but the scope does not advertise 'websocket.http.response'", message, "websocket.close to refuse the handshake")
-    check_message_keys(message)
+    # A close before accept is an HTTP 403 on the wire: servers never read its reason, and FastAPI sends
+    # a list there (its validation errors). Tolerated; after accept the reason must be a str.
+    check_message_keys(message, before_accept=state == "connecting")
     return following
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from ._app_task import DISCONNECT_GRACE, StepTimer, finish_app_task, start_app_task
 from ._asgi_call import ClientDisconnected, headers_from_asgi
 from ._asgi_states import INITIAL, advance
+from ._content import BYTES_LIKE
 from ._errors import AppTimeout, event_rule_broken
 from ._headers import Headers
 
@@ -97,6 +98,11 @@ class WebSocketConnection:
             self.accept_headers = Headers._from_pairs(headers_from_asgi(message.get("headers", ()), message, kind))
         elif kind == "websocket.send":
             _check_payload(message)
+            data = message.get("bytes")
+            if data is not None and type(data) is not bytes:
+                if not isinstance(data, BYTES_LIKE):
+                    raise event_rule_broken("asgi.websocket.send-payload", f"ASGI app sent 'websocket.send' with bytes of type {type(data).__name__}", message, "bytes as bytes (or a bytearray or memoryview)")
+                message = {**message, "bytes": bytes(data)}  # a bytearray or memoryview, copied as it is sent
             self.outbox.append(message)
         elif kind == "websocket.close":
             self._closed_by_app(message)

@@ -11,7 +11,10 @@ import json as jsonlib
 import os
 from typing import Any, Mapping
 
-__all__ = ["UNSET", "check_chunk", "encode_body", "encode_json"]
+__all__ = ["BYTES_LIKE", "UNSET", "check_chunk", "encode_body", "encode_json"]
+
+#: what uvicorn and hypercorn serve as an ASGI body or WebSocket bytes (the kit copies it to bytes as it arrives)
+BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
 class _Unset:

@@ -162,3 +162,56 @@ class IsolationTests(CallASGITestBase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BytesLikeBodyTests(unittest.IsolatedAsyncioTestCase):
+    """bytes, bytearray and memoryview bodies are served, as uvicorn and hypercorn do; the response holds a bytes copy."""
+
+    async def test_every_bytes_like_body_is_served_and_copied(self):
+        from asgiwsgi_testkit import ASGITestClient, ProtocolError
+
+        buffer = bytearray(b"mutable")
+
+        async def app(scope, receive, send):
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": memoryview(b"view "), "more_body": True})
+            await send({"type": "http.response.body", "body": buffer, "more_body": True})
+            buffer[:] = b"changed"  # the app reuses its buffer: what was sent stands
+            await send({"type": "http.response.body", "body": b"!"})
+
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                buffer[:] = b"mutable"
+                client = ASGITestClient(app, lifespan="off", validate=validate)
+                response = await client.get("/")
+                self.assertEqual(response.body, b"view mutable!")
+                self.assertIs(type(response.body), bytes)
+                buffer[:] = b"mutable"
+                async with client.stream("GET", "/") as streamed:
+                    self.assertEqual(await streamed.aread(), b"view mutable!")
+
+        async def str_app(scope, receive, send):
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": "text"})
+
+        for validate in (True, False):
+            with self.subTest(str_body=validate), self.assertRaises(ProtocolError) as caught:
+                await ASGITestClient(str_app, lifespan="off", validate=validate).get("/")
+            self.assertEqual(caught.exception.rule, "asgi.http.body-type")
+
+    async def test_websocket_bytes_like_messages_arrive_as_bytes(self):
+        from asgiwsgi_testkit import ASGITestClient
+
+        async def app(scope, receive, send):
+            await receive()
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.send", "bytes": memoryview(b"view")})
+            await send({"type": "websocket.send", "bytes": bytearray(b"array")})
+            await receive()
+
+        for validate in (True, False):
+            with self.subTest(validate=validate):
+                async with ASGITestClient(app, lifespan="off", validate=validate).websocket_connect("/ws") as ws:
+                    received = [await ws.receive_bytes(), await ws.receive_bytes()]
+                self.assertEqual(received, [b"view", b"array"])
+                self.assertEqual([type(r) for r in received], [bytes, bytes])
