@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import gc
 import inspect
 import io
 import os
 import re
+import sys
 import unittest
+import warnings
 from typing import Any, NamedTuple
 
 from examples._rules_table import rules_from_docstring, table_for, transitions_table
@@ -106,28 +109,43 @@ def generated_tables(text: str) -> list[tuple[str, str, int, str]]:
     return tables
 
 
-def run_snippet(block: Block) -> tuple[str, unittest.TestResult]:
-    """Execute one snippet in a fresh namespace; return what it printed and the result of its TestCases."""
+def run_snippet(block: Block) -> tuple[str, unittest.TestResult, list[str]]:
+    """Execute one snippet in a fresh namespace; return what it printed, the result of its TestCases and its leftovers.
+
+    Leftovers are the warnings it raised and the exceptions ignored in finalizers (a client left with its
+    lifespan up, a task never awaited) once its namespace is gone: a snippet a reader copies must leave none."""
     name = f"readme_line_{block.line}"
     namespace: dict[str, Any] = {"__name__": name, "__file__": README}
     source = "\n" * (block.line - 1) + block.code  # so tracebacks show README.md line numbers
     code = compile(source, README, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = eval(code, namespace)
-        if inspect.iscoroutine(result):
-            import asyncio
+    leftovers: list[str] = []
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: leftovers.append(f"{unraisable.exc_type.__name__}: {unraisable.exc_value}")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with contextlib.redirect_stdout(printed):
+                result = eval(code, namespace)
+                if inspect.iscoroutine(result):
+                    import asyncio
 
-            asyncio.run(result)
-    cases = [
-        value
-        for value in namespace.values()
-        if isinstance(value, type) and issubclass(value, unittest.TestCase) and value.__module__ == name
-    ]
-    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(case) for case in cases)
-    outcome = unittest.TestResult()
-    suite.run(outcome)
-    return printed.getvalue(), outcome
+                    asyncio.run(result)
+            cases = [
+                value
+                for value in namespace.values()
+                if isinstance(value, type) and issubclass(value, unittest.TestCase) and value.__module__ == name
+            ]
+            suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(case) for case in cases)
+            outcome = unittest.TestResult()
+            suite.run(outcome)
+            namespace.clear()
+            del result, cases, suite
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    leftovers += [f"{w.category.__name__}: {w.message}" for w in caught]
+    return printed.getvalue(), outcome, leftovers
 
 
 def _failures(outcome: unittest.TestResult) -> str:
@@ -226,8 +244,9 @@ class ReadmeSnippetTests(unittest.TestCase):
 
 def _make_snippet_test(block: Block, output: str | None) -> Any:
     def test(self: unittest.TestCase) -> None:
-        printed, outcome = run_snippet(block)
+        printed, outcome, leftovers = run_snippet(block)
         self.assertTrue(outcome.wasSuccessful(), f"the TestCase in the README.md snippet at line {block.line} failed:\n{_failures(outcome)}")
+        self.assertEqual(leftovers, [], f"README.md line {block.line}: the snippet leaves warnings or ignored exceptions behind")
         if output is not None:
             self.assertEqual(printed.rstrip("\n"), output.rstrip("\n"), f"README.md line {block.line}: the readme-output block differs from what the snippet prints")
 

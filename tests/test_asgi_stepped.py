@@ -47,6 +47,13 @@ class SteppedAppTests(unittest.IsolatedAsyncioTestCase):
             return "done"
 
         await stepped._start_app(app, (), "test app")
+        if stepped._swap is None:  # the driver-only path (_asyncio_internals): the reader never steps the app
+            self.assertFalse(stepped._advance())
+            self.assertTrue(await stepped._end_app(1.0, "test app"))
+            self.assertEqual((stepped.count, stepped._finished, stepped._error), (4, True, None))
+            self.assertEqual(set(seen), {stepped._driver})
+            self.assertNoTaskPending()
+            return
         self.assertEqual([stepped._advance() for _ in range(3)], [True, True, True])
         self.assertEqual((stepped.count, stepped.news), (3, 0))  # the reader's own steps are no news
         self.assertTrue(stepped._advance())  # resumes the app, which now awaits the sleep
