@@ -17,6 +17,7 @@ from typing import Any, Callable
 from ._app_task import CANCEL_IGNORED, DISCONNECT_GRACE, StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance
 from ._content import BYTES_LIKE, check_chunk
+from ._content_length import body_length_declared
 from ._errors import AppTimeout, ProtocolError, event_rule_broken, warn_outside_the_kit
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
@@ -59,8 +60,10 @@ def headers_from_asgi(raw: Any, event: dict[str, Any], where: str = "http.respon
 class HTTPExchange:
     """The server's side of one HTTP conversation: what the app received and sent."""
 
-    def __init__(self, scope: dict[str, Any], content: Any, timeout: float, grace: float = DISCONNECT_GRACE) -> None:
+    def __init__(self, scope: dict[str, Any], content: Any, timeout: float, grace: float = DISCONNECT_GRACE, *, hold_to_length: bool = True) -> None:
         self.scope = scope
+        #: cut a body longer than its content-length, as waitress and gunicorn do (False when a validator raises first)
+        self.hold_to_length = hold_to_length
         self.timeout = timeout
         #: seconds the app may run on after the client left a stream, unless it listens for http.disconnect
         self.grace = grace
@@ -75,6 +78,8 @@ class HTTPExchange:
         self.last_received: Any = None
         self.timer: StepTimer | None = None
         self.on_chunk: Callable[[bytes], Any] | None = None
+        #: body bytes the response's content-length still allows (None: not held to one); a longer body is cut
+        self.length_left: int | None = None
         self._waiters: list[asyncio.Future] = []
         self._body_sent = False
         if isinstance(content, bytes):
@@ -142,6 +147,8 @@ class HTTPExchange:
                 if not isinstance(body, BYTES_LIKE):
                     raise _fail("asgi.http.body-type", f"ASGI app sent 'http.response.body' with body of type {type(body).__name__}", message, "body as bytes")
                 body = bytes(body)  # a copy: the app may reuse its buffer, the test sees what was sent
+            if self.length_left is not None:
+                body = self._cut(body)
             if body:
                 if self.on_chunk is not None:
                     await self.on_chunk(body)
@@ -153,6 +160,8 @@ class HTTPExchange:
                 raise _fail("asgi.http.status-type", f"ASGI app sent 'http.response.start' with status {status!r} of type {type(status).__name__}", message, "status as an int such as 200")
             self.status_code = status
             self.headers = headers_from_asgi(message.get("headers", ()), message)
+            if self.hold_to_length:
+                self.length_left = body_length_declared(self.headers, self.scope.get("method"), status)
         elif kind == "http.response.pathsend":
             await self._send_file(message)
         elif kind == "http.response.trailers":
@@ -171,11 +180,21 @@ class HTTPExchange:
             data = await asyncio.to_thread(_read_file, path)
         except OSError as exc:
             raise _fail("asgi.http.pathsend-path", f"ASGI app sent 'http.response.pathsend' for a file the kit cannot read: {exc}", message, "a readable file") from None
+        if self.length_left is not None:
+            data = self._cut(data)
         if data:
             if self.on_chunk is not None:
                 await self.on_chunk(data)
             else:
                 self.chunks.append(data)
+
+    def _cut(self, data: bytes) -> bytes:
+        """Body bytes the app sent, cut to what its content-length still allows (as waitress and gunicorn cut them)."""
+        left: int = self.length_left  # type: ignore[assignment]
+        if len(data) > left:
+            data = data[:left]
+        self.length_left = left - len(data)
+        return data
 
     # -- what went wrong -------------------------------------------------------
 

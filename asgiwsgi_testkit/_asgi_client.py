@@ -162,7 +162,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, client=self._client, http_version=self._http_version, state=state)
         content = request.content
-        return HTTPExchange(scope, content, self.timeout, self.disconnect_grace)
+        return HTTPExchange(scope, content, self.timeout, self.disconnect_grace, hold_to_length=not self._core.validate)
 
     async def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
         """What request() and stream() await: one exchange, or the redirect chain driven to its end."""

@@ -22,8 +22,7 @@ from typing import Any
 from ._asgi_call import ClientDisconnected
 from ._app_task import StepTimer
 from ._asgi_stepped import HAND_OVER, LOOP_TURN, SteppedApp
-from ._asgi_validate import check_send
-from ._errors import ProtocolError
+from ._asgi_validate import HTTPSendChecker
 from ._headers import Headers
 
 __all__ = ["BodyChunks", "StreamReader"]
@@ -41,9 +40,8 @@ class StreamReader(SteppedApp):
         self.exchange = exchange
         self.request_line = request_line
         self._app = app
-        self._validate = validate
-        self._checked_state = exchange.state  # validate_asgi's view of the order (the exchange stops at a disconnect)
-        self._violation: ProtocolError | None = None
+        # validate_asgi's view of the response (the exchange stops at a disconnect), when validating
+        self._checker = HTTPSendChecker(exchange.scope) if validate else None
         self._chunks: deque[bytes] = deque()
         self._taken: asyncio.Future | None = None  # senders in other tasks wait here for room
         self._signal_future: asyncio.Future | None = None  # the reader waits here for news
@@ -78,19 +76,15 @@ class StreamReader(SteppedApp):
     async def _send_checked(self, message: Any) -> None:
         """Every other message: validate_asgi's checks (when validating), then the exchange's."""
         exchange = self.exchange
-        if self._validate:
-            try:
-                self._checked_state = check_send(exchange.scope, "http", self._checked_state, message)
-            except ProtocolError as error:
-                if self._violation is None:
-                    self._violation = error
-                raise
+        if self._checker is not None:
+            self._checker.check(message)
         self._last_event = message
         self._plain_body = False  # until this message is through: a chunk from another task meanwhile is checked
         try:
             await exchange.send(message)
         finally:
-            self._plain_body = exchange.state == "body" and not exchange.disconnected
+            # (a body held to a content-length takes the checked path: counted by the validator, cut by the exchange)
+            self._plain_body = exchange.state == "body" and not exchange.disconnected and exchange.length_left is None and (self._checker is None or self._checker.declared is None)
             if not self._stepping:
                 self._signal()  # sent from another task: the start or the end is news for the reader
 
@@ -153,8 +147,8 @@ class StreamReader(SteppedApp):
         self._signal()
 
     def _app_ended(self, outcome: BaseException) -> None:
-        if isinstance(outcome, StopIteration) and self._violation is not None:
-            outcome = self._violation  # the app swallowed a violation: surface it anyway (as validate_asgi does)
+        if isinstance(outcome, StopIteration) and self._checker is not None and self._checker.violation is not None:
+            outcome = self._checker.violation  # the app swallowed a violation: surface it anyway (as validate_asgi does)
         super()._app_ended(outcome)
 
     def _signal(self) -> None:

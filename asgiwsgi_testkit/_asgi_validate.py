@@ -17,6 +17,9 @@ Rules (id: what is checked -- the spec sentence it enforces):
   asgi.http.body-type           body is bytes, a bytearray or a memoryview (what servers serve) -- "body (byte string)"
   asgi.http.flag-type           more_body, trailers and more_trailers are bool
   asgi.http.pathsend-path       pathsend's path is a str -- "path (Unicode string)"
+  asgi.http.content-length      a content-length is a decimal number, and the body has exactly that many bytes;
+                                not for HEAD, 1xx, 204 and 304 (RFC 9110 8.6: waitress and gunicorn cut a longer
+                                body, uvicorn raises)
   asgi.http.returned-without-response  the app sent 'http.response.start' before returning
   asgi.http.returned-incomplete the app finished its body before returning
   asgi.websocket.message-type   a WebSocket message is a dict with a str 'type'
@@ -48,9 +51,10 @@ from typing import Any, Callable
 
 from ._asgi_states import INITIAL, SERVER_TRANSITIONS, advance, server_event
 from ._content import BYTES_LIKE
+from ._content_length import content_length, length_mismatch
 from ._errors import ProtocolError, event_rule_broken
 
-__all__ = ["RULES", "check_send", "validate_asgi"]
+__all__ = ["RULES", "HTTPSendChecker", "check_send", "validate_asgi"]
 
 RULES = tuple(re.findall(r"^  (asgi\.[a-z_.\-]+)", __doc__ or "", re.M))
 
@@ -173,29 +177,69 @@ def _plain_http_step(state: str, message: Any) -> str | None:
     return None
 
 
-class _HTTPSendChecker:
-    """The validator's `send()` for one HTTP scope: plain messages checked by _plain_http_step, the rest by check_send."""
+class HTTPSendChecker:
+    """The validator's view of one HTTP response: its order, keys and types, and its body against its content-length.
 
-    __slots__ = ("scope", "state", "violation", "_send")
+    `check()` takes each message the app sends (plain ones through _plain_http_step,
+    the rest through check_send) and raises the ProtocolError of the first rule it
+    breaks; `send()` is validate_asgi's send() for the HTTP scope.
+    """
 
-    def __init__(self, scope: dict[str, Any], send: Callable[..., Any]) -> None:
+    __slots__ = ("scope", "state", "violation", "declared", "sent", "_send")
+
+    def __init__(self, scope: dict[str, Any], send: Callable[..., Any] | None = None) -> None:
         self.scope = scope
         self.state = INITIAL["http"]
         #: the first violation, raised again after the app returned (in case the app swallowed it)
         self.violation: ProtocolError | None = None
+        #: the body length the response's content-length promises (None: nothing to hold it to), and the bytes sent
+        self.declared: int | None = None
+        self.sent = 0
         self._send = send
+
+    def check(self, message: Any, following: str | None = None) -> None:
+        """Check one message (`following`: the state _plain_http_step already found for it)."""
+        state = self.state
+        try:
+            if following is None:
+                following = _plain_http_step(state, message) or check_send(self.scope, "http", state, message)
+            if state == "start":
+                self._declare(message)
+            elif self.declared is not None and message["type"] == "http.response.body":
+                self._count(message)
+        except ProtocolError as error:
+            if self.violation is None:
+                self.violation = error
+            raise
+        self.state = following
 
     async def send(self, message: Any) -> None:
         following = _plain_http_step(self.state, message)
-        if following is None:
-            try:
-                following = check_send(self.scope, "http", self.state, message)
-            except ProtocolError as error:
-                if self.violation is None:
-                    self.violation = error
-                raise
-        self.state = following
-        await self._send(message)
+        declared = self.declared
+        if following == "done" and (declared is None or self.sent + len(message.get("body", b"")) == declared):
+            self.state = following  # the common last message (bytes, as _plain_http_step found): nothing more to check
+        else:
+            self.check(message, following)
+        await self._send(message)  # type: ignore[misc]
+
+    def _declare(self, start: dict[str, Any]) -> None:
+        try:
+            declared = content_length(start.get("headers", ()))
+        except ValueError as error:
+            raise _fail("asgi.http.content-length", f"ASGI app sent 'http.response.start' with {error}", start, "one content-length of digits, e.g. b'42'") from None
+        if declared is not None:
+            status = start["status"]
+            if status >= 200 and status != 204 and status != 304 and self.scope.get("method") != "HEAD":  # describes_body(), inlined
+                self.declared = declared
+
+    def _count(self, message: dict[str, Any]) -> None:
+        body = message.get("body", b"")
+        sent = self.sent = self.sent + (len(body) if type(body) is bytes else memoryview(body).nbytes)
+        declared: int = self.declared  # type: ignore[assignment]
+        if sent > declared or sent != declared and not message.get("more_body", False):
+            headline, expected = length_mismatch(declared, sent, ended=not message.get("more_body", False))
+            self.declared = None  # said once
+            raise _fail("asgi.http.content-length", headline, message, expected)
 
 
 def _is_cancellation(error: BaseException) -> bool:
@@ -218,7 +262,7 @@ def validate_asgi(app: Callable[..., Any]) -> Callable[..., Any]:
     async def validated(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> Any:
         scope_type = scope.get("type") if isinstance(scope, dict) else None
         if scope_type == "http":  # the hot path: one small object instead of the closures below
-            checker = _HTTPSendChecker(scope, send)
+            checker = HTTPSendChecker(scope, send)
             result = await app(scope, receive, checker.send)
             if checker.violation is not None:
                 raise checker.violation  # the app swallowed it: surface it anyway

@@ -110,12 +110,12 @@ class ClientCore:
 
     def receive(self, response: Any) -> None:
         """Store the cookies a response set and remember what it answers."""
-        request = response.request
-        target = request.target
-        set_cookies = response.headers.get_all("set-cookie")
         if self.jar is not None:
-            response._cookies = self.jar.extract(set_cookies, target.host, target.path, scheme=target.scheme)
-        response._base_authority = (self.base.scheme, self.base.authority)
+            set_cookies = response.headers.get_all("set-cookie")
+            if set_cookies:  # (else response.cookies is worked out on first use: {})
+                target = response.request.target
+                response._cookies = self.jar.extract(set_cookies, target.host, target.path, scheme=target.scheme)
+        response._base_url = self.base
 
     def should_follow(self, follow_redirects: Any) -> bool:
         if follow_redirects is None:

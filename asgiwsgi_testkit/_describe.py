@@ -43,8 +43,8 @@ def request_line(response: Any) -> str:
         request = response.request
         target = request.target
         line = f"{request.method} {target.target}"
-        base = getattr(response, "_base_authority", None)
-        if base is not None and base != (target.scheme, target.authority):
+        base = getattr(response, "_base_url", None)
+        if base is not None and (base.scheme, base.authority) != (target.scheme, target.authority):
             line = f"{request.method} {request.url}"
         return line
     except Exception:

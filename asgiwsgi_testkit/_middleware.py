@@ -92,7 +92,7 @@ def _status_of(status: Any) -> tuple[int, str]:
 
     if isinstance(status, str):
         head = status[:3]
-        if len(status) >= 3 and head.isdigit() and (len(status) == 3 or status[3] == " ") and int(head) >= 100:
+        if len(status) >= 4 and head.isdigit() and status[3] == " " and int(head) >= 100:
             return int(head), status
         raise ValueError(f"fixed_response_app() status must be an int such as 200 or a status line such as '200 OK', not {status!r}")
     if isinstance(status, bool) or not isinstance(status, int):
@@ -102,7 +102,7 @@ def _status_of(status: Any) -> tuple[int, str]:
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
-        return status, str(status)  # no standard reason phrase: the bare code, which servers accept
+        return status, f"{status} "  # no standard reason phrase: an empty one (the space stays, RFC 9112 4)
     return status, f"{status} {reason}"
 
 

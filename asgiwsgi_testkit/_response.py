@@ -34,7 +34,7 @@ class TestResponseBase:
         self.request = request
         self.history: list[TestResponseBase] = []
         self._cookies: dict[str, str] | None = None
-        self._base_authority: tuple[str, str] | None = None
+        self._base_url: Any = None  # the client's base_url (a URL), to name the request relative to it
 
     @property
     def status(self) -> str:

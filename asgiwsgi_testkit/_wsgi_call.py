@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from ._content_length import body_length_declared
 from ._errors import ProtocolError
 from ._headers import Headers
 from ._response import WSGITestResponse
@@ -208,14 +209,24 @@ def call_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> WSGITestRespo
 
     The app's exceptions propagate with their own traceback; the iterable's
     close() is always called. Only an app wrapped with `validate_wsgi` is
-    checked against the spec beyond what a server needs to go on.
+    checked against the spec beyond what a server needs to go on. As a
+    server, the body is read but not returned for HEAD, and cut to the
+    declared Content-Length when the app sent more.
     """
     errors = environ.get("wsgi.errors")
     request = _request_of(environ)
     started = start_wsgi(app, environ)
     body = started.read_all()
     code, reason = parse_status(started.status)
-    return WSGITestResponse(code, reason, response_headers(started.headers), body, request, errors)
+    headers = response_headers(started.headers)
+    method = environ.get("REQUEST_METHOD")
+    if method == "HEAD":
+        body = b""  # gunicorn, waitress and wsgiref read the app's body for HEAD and send none (RFC 9110 9.3.2)
+    else:
+        declared = body_length_declared(headers._pairs, method, code)
+        if declared is not None and len(body) > declared:
+            body = body[:declared]
+    return WSGITestResponse(code, reason, headers, body, request, errors)
 
 
 def _request_of(environ: dict[str, Any]) -> Any:

@@ -17,6 +17,7 @@ from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
 from ._response import WSGITestResponse
+from ._content_length import body_length_declared, cut_chunks
 from ._wsgi_call import _bad_chunk, parse_status, response_headers, start_wsgi
 from ._wsgi_environ import _check_protocol, environ_for
 from ._wsgi_validate import validate_wsgi
@@ -130,9 +131,12 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
                 raise
             return _server_error(exc, request, errors)
         head = request.method == "HEAD"  # servers read the app's body for HEAD but send none (RFC 9110 9.3.2)
+        # What a server holds the body to (validating, the validator raises at any mismatch first).
+        declared = None if self._core.validate else body_length_declared(headers._pairs, request.method, code)
         if stream:
             response = WSGITestResponse(code, reason, headers, None, request, errors, None, _closer(started.close, request))
-            response._chunks = _streamed(started, request, head, response.close)
+            chunks_out = _streamed(started, request, head, response.close)
+            response._chunks = chunks_out if declared is None else cut_chunks(chunks_out, declared)
             response._chunks_close_themselves = True
             return response
         chunks: list[bytes] = []
@@ -155,6 +159,8 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
             response = WSGITestResponse(code, reason, headers, b"".join(chunks), request, errors)
             _keep_exception(response, exc)
             return response
+        if declared is not None and len(body) > declared:
+            body = body[:declared]  # what waitress and gunicorn send of a body longer than declared (the validator raises)
         return WSGITestResponse(code, reason, headers, b"" if head else body, request, errors)
 
 

@@ -274,9 +274,21 @@ async def asgi_app(scope: dict, receive: Callable, send: Callable) -> None:  # p
 
 
 def no_reason_app(environ: dict, start_response: Callable) -> list[bytes]:
-    """A status without a reason phrase."""
-    start_response("299", [TEXT])
+    """A status with an empty reason phrase (the space is there, as RFC 9112 requires)."""
+    start_response("299 ", [TEXT])
     return [b"no reason"]
+
+
+def bad_status_without_space(environ: dict, start_response: Callable) -> list[bytes]:
+    """A status without its reason phrase and space: waitress would write 'HTTP/1.1 200' (rule wsgi.status.form)."""
+    start_response("200", [TEXT])
+    return [b"no space"]
+
+
+def bad_content_length(environ: dict, start_response: Callable) -> list[bytes]:
+    """Declares 3 bytes and sends 5 (rule wsgi.content-length)."""
+    start_response("200 OK", [TEXT, ("Content-Length", "3")])
+    return [b"hello"]
 
 
 def no_content_type_app(environ: dict, start_response: Callable) -> list[bytes]:
@@ -495,4 +507,5 @@ MISBEHAVING = {
     "wsgi.input.close": bad_input_close,
     "wsgi.errors.type": bad_errors_type,
     "wsgi.errors.close": bad_errors_close,
+    "wsgi.content-length": bad_content_length,
 }

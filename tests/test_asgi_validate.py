@@ -68,6 +68,8 @@ _WS_BAD_SUBPROTOCOL = {"type": "websocket.accept", "subprotocol": 1}
 _DENIAL_START = {"type": "websocket.http.response.start", "status": 403, "headers": []}
 _WS_ORDER = "'websocket.accept', 'websocket.close' or 'websocket.http.response.start' first"
 _WS_KNOWN = "one of 'websocket.accept', 'websocket.close', 'websocket.http.response.body', 'websocket.http.response.start', 'websocket.send'"
+_LENGTH_START = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"3")]}
+_FIVE_BYTES = {"type": "http.response.body", "body": b"hello"}
 CASES: dict[str, tuple[str, App, Any, str, str]] = {
     "asgi.http.message-type": ("http", sends(["http.response.start", 200]), ["http.response.start", 200], "a dict with a str 'type' key",
                                "ASGI app sent ['http.response.start', 200], expected a dict with a str 'type'"),
@@ -92,6 +94,8 @@ CASES: dict[str, tuple[str, App, Any, str, str]] = {
                             "ASGI app sent 'http.response.body' with more_body=1"),
     "asgi.http.pathsend-path": ("http", sends(START, {"type": "http.response.pathsend", "path": b"/etc/hosts"}), {"type": "http.response.pathsend", "path": b"/etc/hosts"},
                                 "path as a str", "ASGI app sent 'http.response.pathsend' with path b'/etc/hosts'"),
+    "asgi.http.content-length": ("http", sends(_LENGTH_START, _FIVE_BYTES), _FIVE_BYTES, "exactly 3 bytes of body, as Content-Length declares (or no Content-Length)",
+                                 "the app declared Content-Length: 3 but its body has 5 bytes"),
     "asgi.http.returned-without-response": ("http", sends(), None, "an 'http.response.start' and a final 'http.response.body' before returning",
                                             "ASGI app returned without sending 'http.response.start' (GET /)"),
     "asgi.http.returned-incomplete": ("http", sends(START, dict(BODY, more_body=True)), dict(BODY, more_body=True),
@@ -326,6 +330,64 @@ class RuleTests(unittest.IsolatedAsyncioTestCase):
 
     async def test_lifespan_message_rule_when_failure_message_is_bytes(self):
         await self.check("asgi.lifespan.message")
+
+
+def length_app(declared: bytes, *bodies: Any, status: int = 200) -> App:
+    """An HTTP app that declares content-length `declared` and sends `bodies`, the last with more_body False."""
+    start = {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain"), (b"content-length", declared)]}
+    return sends(start, *({"type": "http.response.body", "body": body, "more_body": i < len(bodies) - 1} for i, body in enumerate(bodies)))
+
+
+class ContentLengthTests(unittest.IsolatedAsyncioTestCase):
+    """Rule asgi.http.content-length: what the body is held to, on the request and the stream path, and without validation."""
+
+    async def assertLengthError(self, app: App, headline: str, *, stream: bool = False, method: str = "GET") -> None:
+        client = ASGITestClient(app, lifespan="off")
+        with self.assertRaises(ProtocolError) as caught:
+            if stream:
+                async with client.stream(method, "/") as response:
+                    await response.aread()
+            else:
+                await client.request(method, "/")
+        self.assertEqual(caught.exception.rule, "asgi.http.content-length")
+        self.assertEqual(str(caught.exception).splitlines()[0], f"{headline} [asgi.http.content-length]")
+
+    async def test_longer_and_shorter_bodies_name_both_lengths(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                await self.assertLengthError(length_app(b"3", b"he", b"llo"), "the app declared Content-Length: 3 but its body has 5 bytes", stream=stream)
+                await self.assertLengthError(length_app(b"3", b"he", b"llo", b""), "the app declared Content-Length: 3 but sent more: 5 bytes so far", stream=stream)
+                await self.assertLengthError(length_app(b"9", b"he", b"llo"), "the app declared Content-Length: 9 but its body has 5 bytes", stream=stream)
+
+    async def test_bytes_like_bodies_count_their_bytes(self):
+        response = await ASGITestClient(length_app(b"8", memoryview(b"hel"), bytearray(b"lo"), memoryview(b"abc").cast("B")), lifespan="off").get("/")
+        self.assertEqual(response.body, b"helloabc")
+        await self.assertLengthError(length_app(b"4", memoryview(b"hello")), "the app declared Content-Length: 4 but its body has 5 bytes")
+
+    async def test_a_value_that_is_no_number(self):
+        await self.assertLengthError(length_app(b"3 bytes", b"abc"), "ASGI app sent 'http.response.start' with Content-Length '3 bytes' is not a decimal number of bytes")
+
+    async def test_head_204_and_304_are_not_held_to_it(self):
+        self.assertEqual((await ASGITestClient(length_app(b"5", b""), lifespan="off").head("/")).status_code, 200)
+        self.assertEqual((await ASGITestClient(length_app(b"5", b"hello"), lifespan="off").head("/")).body, b"")
+        self.assertEqual((await ASGITestClient(length_app(b"5", b"", status=304), lifespan="off").get("/")).status_code, 304)
+
+    async def test_without_validation_a_longer_body_is_cut_as_servers_do(self):
+        app = length_app(b"3", b"he", b"llo", b"more")
+        self.assertEqual((await ASGITestClient(app, lifespan="off", validate=False).get("/")).body, b"hel")
+        self.assertEqual((await call_asgi(app, make_scope())).body, b"hel")
+        async with ASGITestClient(app, lifespan="off", validate=False).stream("GET", "/") as response:
+            self.assertEqual([chunk async for chunk in response.aiter_bytes()], [b"he", b"l"])
+
+    async def test_without_validation_a_shorter_body_is_what_was_sent(self):
+        self.assertEqual((await ASGITestClient(length_app(b"9", b"hello"), lifespan="off", validate=False).get("/")).body, b"hello")
+
+    async def test_a_stream_raises_at_the_chunk_that_goes_past_it(self):
+        async with ASGITestClient(length_app(b"3", b"he", b"llo", b"never"), lifespan="off").stream("GET", "/") as response:
+            chunks = response.aiter_bytes()
+            self.assertEqual(await chunks.__anext__(), b"he")
+            with self.assertRaisesRegex(ProtocolError, r"declared Content-Length: 3 but sent more: 5 bytes so far"):
+                await chunks.__anext__()
 
 
 class ToleranceTests(unittest.IsolatedAsyncioTestCase):

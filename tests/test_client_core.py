@@ -94,13 +94,13 @@ class BuildTests(unittest.TestCase):
 
 
 class ReceiveTests(unittest.TestCase):
-    def test_receive_stores_cookies_and_base_authority(self) -> None:
+    def test_receive_stores_cookies_and_the_base_url(self) -> None:
         core = make_core(base_url="https://testserver:8443")
         request = core.build("GET", "/login", {})
         response = answer(request, 200, [("set-cookie", "sid=1"), ("set-cookie", "tmp=x; Max-Age=0")])
         core.receive(response)
         self.assertEqual(response.cookies, {"sid": "1", "tmp": "x"})
-        self.assertEqual(response._base_authority, ("https", "testserver:8443"))
+        self.assertEqual((response._base_url.scheme, response._base_url.authority), ("https", "testserver:8443"))
         self.assertEqual(list(core.jar), ["sid"])
         self.assertEqual(core.build("GET", "/", {}).headers["cookie"], "sid=1")
 

@@ -21,10 +21,10 @@ from asgiwsgi_testkit._urls import parse_base_url
 BASE = parse_base_url("http://testserver")
 
 
-def response(status: int = 200, headers=None, body: bytes | None = b"", path: str = "/", base_authority=("http", "testserver"), exception=None) -> WSGITestResponse:
+def response(status: int = 200, headers=None, body: bytes | None = b"", path: str = "/", base_url="http://testserver", exception=None) -> WSGITestResponse:
     request = build_request("GET", path, BASE)
     result = WSGITestResponse(status, reason_phrase(status), Headers(headers or {}), body, request)
-    result._base_authority = base_authority
+    result._base_url = parse_base_url(base_url) if base_url is not None else None
     if exception is not None:
         result.exception = exception
     return result
@@ -52,7 +52,7 @@ class RequestLineTests(unittest.TestCase):
         self.assertEqual(request_line(response(path="https://testserver/x")), "GET https://testserver/x")
 
     def test_path_only_when_base_unknown(self) -> None:
-        self.assertEqual(request_line(response(path="http://other/x", base_authority=None)), "GET /x")
+        self.assertEqual(request_line(response(path="http://other/x", base_url=None)), "GET /x")
 
     def test_never_raises(self) -> None:
         self.assertEqual(request_line(object()), "(request unknown)")

@@ -50,6 +50,16 @@ class ResponseTests(unittest.TestCase):
         response = call_wsgi(apps.no_reason_app, make_environ())
         self.assertEqual((response.status_code, response.reason, response.status), (299, "", "299"))
 
+    def test_head_reads_the_body_and_returns_none(self):
+        # gunicorn, waitress and wsgiref run the app's iterable for HEAD and send no body (RFC 9110 9.3.2).
+        body = RecordingList([b"Hello, ", b"world!"])
+        response = call_wsgi(_app_returning(body, headers=[apps.TEXT, ("Content-Length", "13")]), make_environ("HEAD"))
+        self.assertEqual((response.status_code, response.body, response.headers["content-length"], body.closed), (200, b"", "13", 1))
+
+    def test_body_longer_than_its_content_length_is_cut_as_servers_do(self):
+        response = call_wsgi(_app_returning([b"hello"], headers=[("Content-Length", "3")]), make_environ())
+        self.assertEqual(response.body, b"hel")
+
     def test_errors_holds_wsgi_errors_text(self):
         response = call_wsgi(apps.errors_app, make_environ())
         self.assertEqual(response.errors, "first line\nsecond line\n")

@@ -7,7 +7,7 @@ import sys
 import unittest
 from typing import Any, Callable, Iterator
 
-from asgiwsgi_testkit import ProtocolError, call_wsgi, make_environ, validate_wsgi
+from asgiwsgi_testkit import ProtocolError, WSGITestClient, call_wsgi, make_environ, validate_wsgi
 from asgiwsgi_testkit._wsgi_validate import RULES
 
 from tests import apps
@@ -51,7 +51,11 @@ class RuleTests(unittest.TestCase):
         self.check(apps.bad_status_type, "wsgi.status.type", 200, "str", "start_response() status must be a str like '200 OK', not int: 200 [wsgi.status.type]")
 
     def test_status_form_rule(self):
-        self.check(apps.bad_status_form, "wsgi.status.form", "200OK", "a str like '200 OK'", "start_response() status '200OK' is not '<3 digits> <reason>'")
+        self.check(apps.bad_status_form, "wsgi.status.form", "200OK", "a str like '200 OK': the code, a space, the reason phrase", "start_response() status '200OK' is not '<3 digits> <reason>'")
+
+    def test_status_without_reason_phrase_and_space_is_the_status_form_rule(self):
+        # PEP 3333: "a status code and a reason phrase, in that order and separated by a single space".
+        self.check(apps.bad_status_without_space, "wsgi.status.form", "200", "a str like '200 OK': the code, a space, the reason phrase", "start_response() status '200' is not '<3 digits> <reason>'")
 
     def test_status_form_rule_when_not_latin1(self):
         self.check(apps.bad_status_latin1, "wsgi.status.form", "200 \u2713", "latin-1 characters only", "status '200 \u2713' is not latin-1")
@@ -155,9 +159,87 @@ class RuleTests(unittest.TestCase):
         self.check(apps.bad_errors_close, "wsgi.errors.close", None, "leave wsgi.errors open: the server owns it", "the app called wsgi.errors.close()")
 
 
+def length_app(declared: str, items: list[bytes], *, written: bytes = b"", status: str = "200 OK", generator: bool = False) -> Callable:
+    """An app that declares Content-Length `declared` and sends `written` through write(), then `items`."""
+
+    def app(environ: dict, start_response: Callable) -> Any:
+        write = start_response(status, [("Content-Type", "text/plain"), ("Content-Length", declared)])
+        if written:
+            write(written)
+        return iter(items) if generator else list(items)
+
+    return app
+
+
+class ContentLengthTests(unittest.TestCase):
+    """Rule wsgi.content-length: the body has exactly the declared bytes (waitress and gunicorn cut a longer one)."""
+
+    def assertLengthError(self, app: Callable, headline: str, method: str = "GET") -> None:
+        with self.assertRaises(ProtocolError) as caught:
+            WSGITestClient(app).request(method, "/")
+        self.assertEqual(caught.exception.rule, "wsgi.content-length")
+        self.assertEqual(str(caught.exception).splitlines()[0], f"{headline} [wsgi.content-length]")
+
+    def test_a_longer_body_names_the_declared_and_the_actual_length(self):
+        for generator in (False, True):
+            with self.subTest(generator=generator):
+                self.assertLengthError(length_app("3", [b"hello"], generator=generator),
+                                       "the app declared Content-Length: 3 but " + ("sent more: 5 bytes so far" if generator else "its body has 5 bytes"))
+
+    def test_a_shorter_body_names_the_declared_and_the_actual_length(self):
+        for generator in (False, True):
+            with self.subTest(generator=generator):
+                self.assertLengthError(length_app("9", [b"hel", b"lo"], generator=generator), "the app declared Content-Length: 9 but its body has 5 bytes")
+
+    def test_write_data_counts(self):
+        self.assertLengthError(length_app("4", [b"lo"], written=b"hel", generator=True), "the app declared Content-Length: 4 but sent more: 5 bytes so far")
+        self.assertEqual(WSGITestClient(length_app("5", [b"lo"], written=b"hel")).get("/").body, b"hello")
+
+    def test_an_exact_body_passes(self):
+        for generator in (False, True):
+            with self.subTest(generator=generator):
+                self.assertEqual(WSGITestClient(length_app("5", [b"hel", b"", b"lo"], generator=generator)).get("/").body, b"hello")
+
+    def test_head_304_and_204_are_not_held_to_it(self):
+        # HEAD and 304 declare the length of another body (RFC 9110 9.3.2, 15.4.5).
+        self.assertEqual(WSGITestClient(length_app("5", [b""])).head("/").status_code, 200)
+        self.assertEqual(WSGITestClient(length_app("5", [b"hello"])).head("/").body, b"")
+        self.assertEqual(WSGITestClient(length_app("5", [], status="304 Not Modified")).get("/").status_code, 304)
+        self.assertEqual(WSGITestClient(length_app("0", [], status="204 No Content")).get("/").status_code, 204)
+
+    def test_a_value_that_is_no_number_or_two_that_disagree(self):
+        self.assertLengthError(length_app("five", [b"hello"]), "start_response() got Content-Length 'five' is not a decimal number of bytes")
+        self.assertLengthError(length_app("-1", [b""]), "start_response() got Content-Length '-1' is not a decimal number of bytes")
+
+        def twice(environ: dict, start_response: Callable) -> list[bytes]:
+            start_response("200 OK", [("Content-Length", "5"), ("content-length", "6")])
+            return [b"hello"]
+
+        self.assertLengthError(twice, "start_response() got two Content-Length headers that disagree: 5 and 6")
+
+    def test_without_validation_a_longer_body_is_cut_as_servers_do(self):
+        for generator in (False, True):
+            with self.subTest(generator=generator):
+                app = length_app("3", [b"he", b"llo"], generator=generator)
+                self.assertEqual(WSGITestClient(app, validate=False).get("/").body, b"hel")
+                self.assertEqual(call_wsgi(app, make_environ("GET")).body, b"hel")
+                with WSGITestClient(app, validate=False).stream("GET", "/") as response:
+                    self.assertEqual(list(response.iter_bytes()), [b"he", b"l"])
+
+    def test_without_validation_a_shorter_body_is_what_was_sent(self):
+        self.assertEqual(WSGITestClient(length_app("9", [b"hello"]), validate=False).get("/").body, b"hello")
+
+    def test_a_stream_raises_at_the_chunk_that_goes_past_it(self):
+        with WSGITestClient(length_app("3", [b"he", b"llo", b"never"], generator=True)).stream("GET", "/") as response:
+            chunks = response.iter_bytes()
+            self.assertEqual(next(chunks), b"he")
+            with self.assertRaisesRegex(ProtocolError, r"declared Content-Length: 3 but sent more: 5 bytes so far"):
+                next(chunks)
+
+
 class CatalogueTests(unittest.TestCase):
     def test_rules_parsed_from_the_docstring(self):
-        self.assertEqual(len(RULES), 20)
+        self.assertEqual(len(RULES), 21)
         self.assertEqual(len(set(RULES)), len(RULES))
         self.assertIn("wsgi.header.hop-by-hop", RULES)
 
@@ -174,8 +256,13 @@ class CatalogueTests(unittest.TestCase):
 class LegitimateAppTests(unittest.TestCase):
     """The validator must never trip on what real servers accept."""
 
-    def test_status_without_reason_phrase_accepted(self):
-        self.assertEqual(run(apps.no_reason_app).status_code, 299)
+    def test_status_with_an_empty_reason_phrase_accepted(self):
+        response = run(apps.no_reason_app)
+        self.assertEqual((response.status_code, response.reason), (299, ""))
+
+    def test_status_without_reason_phrase_accepted_without_validation(self):
+        response = WSGITestClient(apps.bad_status_without_space, validate=False).get("/")
+        self.assertEqual((response.status_code, response.reason, response.body), (200, "", b"no space"))
 
     def test_missing_content_type_accepted(self):
         self.assertEqual(run(apps.no_content_type_app).body, b"untyped")
