@@ -22,7 +22,7 @@ from ._asgi_scope import check_http_version, handshake_defaults, scope_for, with
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
-from ._client_core import ClientCore, ClientVerbs, stream_arguments
+from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments
 from ._detect import as_asgi3
 from ._errors import ProtocolError, TestkitError, warn_outside_the_kit
 from ._headers import Headers
@@ -39,8 +39,11 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
     ('auto', 'on', 'off'), `timeout` (seconds the app may take for any one
     step), `disconnect_grace` (seconds an app may run on after the test left
     a stream or a WebSocket before it is cancelled, unless it listened for the
-    disconnect), `client`, `http_version` and `root_path`. The client may be
-    created outside any running loop and used in any later one.
+    disconnect), `client`, `http_version`, `root_path`, and `scope_overrides`
+    (keys merged into every HTTP and WebSocket scope last, such as
+    `extensions`, `state` or a `user` an auth middleware would set; a
+    request's own `scope_overrides=` goes on top). The client may be created
+    outside any running loop and used in any later one.
     """
 
     __test__ = False  # a "Test*"-like class that pytest must not collect
@@ -61,8 +64,10 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         http_version: str = "1.1",
         root_path: str | None = None,
         disconnect_grace: float = DISCONNECT_GRACE,
+        scope_overrides: Any = None,
     ) -> None:
         self.app = as_asgi3(app)
+        self.scope_overrides = check_overrides(scope_overrides, "scope_overrides")
         self._core = ClientCore(
             base_url=base_url,
             headers=headers,
@@ -130,16 +135,19 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         finally:
             await _close_stream(response)
 
-    def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None) -> _WebSocketConnection:
+    def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None, scope_overrides: Any = None) -> _WebSocketConnection:
         """`async with client.websocket_connect(path) as ws:` opens a WebSocket and yields the session once the app accepted.
 
         A close before accept raises WebSocketDenied (403); a denial response
         raises WebSocketDenied carrying it. Leaving the block delivers
         websocket.disconnect and waits for the app to return.
         """
-        return _WebSocketConnection(self, path, subprotocols, headers, query, cookies)
+        overrides = self.scope_overrides
+        if scope_overrides is not None:
+            overrides = merged_overrides(overrides, {"scope_overrides": scope_overrides}, "scope_overrides", "environ_overrides", "ASGITestClient")
+        return _WebSocketConnection(self, path, subprotocols, headers, query, cookies, overrides)
 
-    async def _open_websocket(self, path: str, subprotocols: Any, headers: Any, query: Any, cookies: Any) -> WebSocketSession:
+    async def _open_websocket(self, path: str, subprotocols: Any, headers: Any, query: Any, cookies: Any, overrides: dict[str, Any] | None) -> WebSocketSession:
         if self._lifespan.needs_startup():
             await self._lifespan.startup()
         request = self._core.build("GET", path, {"headers": headers, "query": query, "cookies": cookies}, handshake_defaults(subprotocols), websocket=True)
@@ -148,6 +156,8 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
             request.target = target._replace(scheme="ws" if target.scheme == "http" else "wss")
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, scope_type="websocket", client=self._client, http_version=self._http_version, state=state, subprotocols=list(subprotocols or ()))
+        if overrides:
+            scope.update(overrides)
         session = WebSocketSession(self._called_app, scope, self.timeout, f"WebSocket {request.path}", self.disconnect_grace)
         try:
             await session.connect()
@@ -158,9 +168,11 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
 
     # -- one exchange ---------------------------------------------------------------------
 
-    def _exchange(self, request: SentRequest) -> HTTPExchange:
+    def _exchange(self, request: SentRequest, overrides: dict[str, Any] | None) -> HTTPExchange:
         state = dict(self._lifespan.state) if self._lifespan.supported else None
         scope = scope_for(request, client=self._client, http_version=self._http_version, state=state)
+        if overrides:
+            scope.update(overrides)  # last, over what the kit put there
         content = request.content
         return HTTPExchange(scope, content, self.timeout, self.disconnect_grace, hold_to_length=not self._core.validate)
 
@@ -168,17 +180,20 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         """What request() and stream() await: one exchange, or the redirect chain driven to its end."""
         core = self._core
         follow_redirects = core.should_follow(follow)
+        overrides = self.scope_overrides
+        if "environ_overrides" in arguments or "scope_overrides" in arguments:
+            overrides = merged_overrides(overrides, arguments, "scope_overrides", "environ_overrides", "ASGITestClient")
         if self._lifespan.needs_startup():
             await self._lifespan.startup()
         call = self._open_stream if stream else self._call
         if not follow_redirects:  # one exchange, no chain to track (the hot path)
-            response = await call(core.build(method, path, arguments))
+            response = await call(core.build(method, path, arguments), overrides)
             core.receive(response)
             return response
         chain = core.redirect_chain(method, path, arguments)
         request = next(chain)
         while True:
-            response = await call(request)
+            response = await call(request, overrides)
             try:
                 request = chain.send(response)
             except BaseException:
@@ -193,8 +208,8 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
                 finally:
                     await _close_stream(response)
 
-    async def _call(self, request: SentRequest) -> ASGITestResponse:
-        exchange = self._exchange(request)
+    async def _call(self, request: SentRequest, overrides: dict[str, Any] | None) -> ASGITestResponse:
+        exchange = self._exchange(request, overrides)
         line = f"{request.method} {request.path}"
         try:
             await run_http(self._called_app, exchange, line)
@@ -207,9 +222,9 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
             return _server_error(exc, exchange, request)
         return ASGITestResponse.from_exchange(exchange, request)
 
-    async def _open_stream(self, request: SentRequest) -> ASGITestResponse:
+    async def _open_stream(self, request: SentRequest, overrides: dict[str, Any] | None) -> ASGITestResponse:
         """Start the app and return the response once it started; its body is read through the reader."""
-        exchange = self._exchange(request)
+        exchange = self._exchange(request, overrides)
         reader = StreamReader(self.app, exchange, f"{request.method} {request.path}", validate=self._core.validate)
         try:
             await reader.start()

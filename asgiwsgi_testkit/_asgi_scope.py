@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._client_core import check_overrides
 from ._headers import normalize_header_input
 from ._request import DEFAULT_CLIENT, SentRequest, build_request, check_client
 from ._urls import DEFAULT_PORTS, merge_queries, parse_base_url, path_info_from_raw
@@ -94,7 +95,7 @@ def lifespan_scope(state: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"type": "lifespan", "asgi": dict(ASGI_VERSIONS["lifespan"]), "state": {} if state is None else state}
 
 
-_MAKE_SCOPE_OPTIONS = ("base_url", "root_path", "scheme", "client", "http_version", "state", "query", "cookies", "subprotocols")
+_MAKE_SCOPE_OPTIONS = ("base_url", "root_path", "scheme", "client", "http_version", "state", "query", "cookies", "subprotocols", "scope_overrides")
 
 
 def make_scope(
@@ -109,7 +110,8 @@ def make_scope(
 
     `scope_type` is 'http', 'websocket' or 'lifespan'. Also accepted by
     keyword: `base_url` (its path becomes `root_path`), `root_path`, `scheme`,
-    `client`, `http_version`, `state`, `query`, `cookies`, `subprotocols`.
+    `client`, `http_version`, `state`, `query`, `cookies`, `subprotocols`, and
+    `scope_overrides` (merged last, as make_environ's `environ_overrides`).
     """
     if "subprotocols" in more and scope_type == "http":
         raise TypeError("make_scope() got subprotocols= for an 'http' scope; use make_websocket_scope()")
@@ -131,8 +133,9 @@ def make_scope(
     if query_string:
         query = merge_queries(query_string, query)
     header_pairs = normalize_header_input(headers)
+    overrides = check_overrides(more.get("scope_overrides"), "scope_overrides")
     request = build_request(method if scope_type == "http" else "GET", path, base, query=query, headers=header_pairs, cookies=more.get("cookies"), body_known=False)
-    return scope_for(
+    scope = scope_for(
         request,
         scope_type=scope_type,
         client=check_client(more.get("client", DEFAULT_CLIENT)),
@@ -140,6 +143,9 @@ def make_scope(
         state=more.get("state"),
         subprotocols=more.get("subprotocols") or (),
     )
+    if overrides:
+        scope.update(overrides)
+    return scope
 
 
 def make_websocket_scope(

@@ -19,7 +19,7 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import merge_queries, parse_base_url
 
-__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "stream_arguments"]
+__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments"]
 
 if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
     from ._cookies import CookieJar
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses 
 #: how many redirects one request may follow (what browsers allow)
 MAX_REDIRECTS = 20
 #: the keyword arguments of request() and of every verb, besides follow_redirects (SPEC section 3)
-REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies")
+REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies", "environ_overrides", "scope_overrides")
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
 
 
@@ -35,6 +35,31 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name}= must be True or False, not {type(value).__name__}: {value!r}")
     return value
+
+
+def check_overrides(value: Any, argument: str) -> dict[str, Any] | None:
+    """An environ_overrides= or scope_overrides= mapping (str keys) as a dict of its own, None for None; else TypeError."""
+    if value is None:
+        return None
+    if not hasattr(value, "keys") or not hasattr(value, "__getitem__"):
+        raise TypeError(f"{argument}= must be a mapping of str keys to values, such as {{'REMOTE_USER': 'ada'}}, not {type(value).__name__}: {value!r:.80}")
+    overrides = {}
+    for key in value.keys():
+        if type(key) is not str:
+            raise TypeError(f"{argument}= keys must be str, not {type(key).__name__}: {key!r:.80}")
+        overrides[key] = value[key]
+    return overrides
+
+
+def merged_overrides(client_level: dict[str, Any] | None, arguments: dict[str, Any], own: str, other: str, client_name: str) -> dict[str, Any] | None:
+    """The client's overrides with the request's on top (taken out of `arguments`); a TypeError for the other interface's keyword."""
+    if arguments.pop(other, None) is not None:
+        raise TypeError(f"{other}= is not for {client_name}: its requests take {own}=")
+    per_request = arguments.pop(own, None)
+    if per_request is None:
+        return client_level
+    per_request = check_overrides(per_request, own)
+    return per_request if client_level is None else {**client_level, **per_request}  # type: ignore[dict-item]
 
 
 class ClientCore:
@@ -240,9 +265,18 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
         files: Any = None,
         cookies: Any = None,
         follow_redirects: bool | None = None,
+        environ_overrides: Any = None,
+        scope_overrides: Any = None,
     ) -> _Response:
-        """Send one request and return the whole response (redirects followed when asked); await it on ASGITestClient."""
+        """Send one request and return the whole response (redirects followed when asked); await it on ASGITestClient.
+
+        `environ_overrides` (WSGITestClient) or `scope_overrides` (ASGITestClient) is
+        merged into the environ or scope last, over the client's own, for every hop.
+        """
         arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
+        if environ_overrides is not None or scope_overrides is not None:
+            arguments["environ_overrides"] = environ_overrides
+            arguments["scope_overrides"] = scope_overrides
         return self._send(method, path, arguments, follow_redirects)
 
     def get(self, path: str, **kwargs: Any) -> _Response:

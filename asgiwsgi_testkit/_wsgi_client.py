@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from ._client_core import ClientCore, ClientVerbs, stream_arguments
+from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
@@ -43,7 +43,9 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
     every request), `cookies` (True: keep Set-Cookie across requests),
     `follow_redirects`, `raise_server_exceptions` (False: an exception becomes
     a 500 response that keeps it), `validate` (wrap the app in validate_wsgi),
-    `client` (REMOTE_ADDR, REMOTE_PORT) and `server_protocol`.
+    `client` (REMOTE_ADDR, REMOTE_PORT), `server_protocol`, and
+    `environ_overrides` (keys merged into every environ last, as WebTest's
+    `extra_environ`; a request's own `environ_overrides=` goes on top).
     """
 
     __test__ = False  # a "Test*"-like class that pytest must not collect
@@ -60,8 +62,10 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
         validate: bool = True,
         client: tuple[str, int] = DEFAULT_CLIENT,
         server_protocol: str = "HTTP/1.1",
+        environ_overrides: Any = None,
     ) -> None:
         self.app = check_wsgi_app(app)
+        self.environ_overrides = check_overrides(environ_overrides, "environ_overrides")
         self._core = ClientCore(
             base_url=base_url,
             headers=headers,
@@ -94,14 +98,17 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
     def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> WSGITestResponse:
         """What request() and stream() return: one exchange, or the redirect chain driven to its end."""
         core = self._core
+        overrides = self.environ_overrides
+        if "environ_overrides" in arguments or "scope_overrides" in arguments:
+            overrides = merged_overrides(overrides, arguments, "environ_overrides", "scope_overrides", "WSGITestClient")
         if not core.should_follow(follow):  # one exchange, no chain to track (the hot path)
-            response = self._call(core.build(method, path, arguments), stream=stream)
+            response = self._call(core.build(method, path, arguments), stream, overrides)
             core.receive(response)
             return response
         chain = core.redirect_chain(method, path, arguments)
         request = next(chain)
         while True:
-            response = self._call(request, stream=stream)
+            response = self._call(request, stream, overrides)
             try:
                 request = chain.send(response)
             except BaseException:
@@ -116,8 +123,10 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
                 finally:
                     response.close()
 
-    def _call(self, request: SentRequest, *, stream: bool) -> WSGITestResponse:
+    def _call(self, request: SentRequest, stream: bool, overrides: dict[str, Any] | None) -> WSGITestResponse:
         environ = environ_for(request, client=self._client, server_protocol=self._protocol)
+        if overrides:
+            environ.update(overrides)  # last, as werkzeug's environ_overrides and WebTest's extra_environ
         errors = environ["wsgi.errors"]
         try:
             started = start_wsgi(self._called_app, environ)

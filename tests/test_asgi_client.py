@@ -43,7 +43,7 @@ class VerbTests(ClientTestBase):
 
     async def test_request_keywords_are_the_spec_ones(self):
         parameters = inspect.signature(ASGITestClient(apps.echo_app).request).parameters
-        self.assertEqual(list(parameters), ["method", "path", "query", "query_string", "headers", "body", "json", "form", "files", "cookies", "follow_redirects"])
+        self.assertEqual(list(parameters), ["method", "path", "query", "query_string", "headers", "body", "json", "form", "files", "cookies", "follow_redirects", "environ_overrides", "scope_overrides"])
         self.assertIs(parameters["json"].default, UNSET)
         self.assertNoTaskPending()
 

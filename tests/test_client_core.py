@@ -330,8 +330,10 @@ class ClientVerbsTests(unittest.TestCase):
     def test_request_passes_every_argument_with_its_default(self) -> None:
         method, path, arguments, follow = _RecordingVerbs().request("PURGE", "/x", query="a=1")
         self.assertEqual((method, path, follow), ("PURGE", "/x", None))
-        self.assertEqual(tuple(arguments), REQUEST_ARGUMENTS)
-        self.assertEqual(arguments, dict.fromkeys(REQUEST_ARGUMENTS) | {"query": "a=1", "json": UNSET})
+        self.assertEqual(tuple(arguments), REQUEST_ARGUMENTS[:-2])  # the overrides only when given
+        self.assertEqual(arguments, dict.fromkeys(REQUEST_ARGUMENTS[:-2]) | {"query": "a=1", "json": UNSET})
+        _, _, arguments, _ = _RecordingVerbs().request("GET", "/", environ_overrides={"REMOTE_USER": "ada"})
+        self.assertEqual((arguments["environ_overrides"], arguments["scope_overrides"]), ({"REMOTE_USER": "ada"}, None))
 
     def test_unknown_keyword_is_type_error_naming_it(self) -> None:
         with self.assertRaisesRegex(TypeError, r"request\(\) got an unexpected keyword argument 'timeout'"):

@@ -77,7 +77,7 @@ class VerbTests(WSGITestCase):
 
     def test_request_keywords_are_the_spec_ones(self):
         parameters = inspect.signature(self.client.request).parameters
-        self.assertEqual(list(parameters), ["method", "path", "query", "query_string", "headers", "body", "json", "form", "files", "cookies", "follow_redirects"])
+        self.assertEqual(list(parameters), ["method", "path", "query", "query_string", "headers", "body", "json", "form", "files", "cookies", "follow_redirects", "environ_overrides", "scope_overrides"])
         self.assertTrue(all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(parameters.values())[2:]))
         self.assertIs(parameters["json"].default, UNSET)
 
