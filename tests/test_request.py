@@ -175,6 +175,11 @@ class SentRequestTests(unittest.TestCase):
         request = build_request("GET", "/x", parse_base_url("http://testserver/app"))
         self.assertEqual((request.target.root_path, request.path), ("/app", "/app/x"))
 
+    def test_url_and_path_show_the_query_as_sent(self) -> None:
+        request = build_request("GET", "/x", BASE, query=b"?a='b'")
+        self.assertEqual((request.url, request.path), ("http://testserver/x??a='b'", "/x??a='b'"))
+        self.assertEqual(build_request("GET", "/x?p='1'", BASE, query="??").path, "/x?p='1'&??")
+
 
 
 class RequestFromPartsTests(unittest.TestCase):
@@ -188,6 +193,10 @@ class RequestFromPartsTests(unittest.TestCase):
     def test_without_root_path_and_existing_escapes_kept(self) -> None:
         request = request_from_parts("POST", "http", "testserver", 80, "", "/a%2Fb", "", [])
         self.assertEqual((request.target.root_path, request.url), ("", "http://testserver/a%2Fb"))
+
+    def test_query_kept_as_the_environ_or_scope_has_it(self) -> None:
+        request = request_from_parts("GET", "http", "testserver", 80, "", "/x", "?a='b'", [])
+        self.assertEqual((request.url, request.path), ("http://testserver/x??a='b'", "/x??a='b'"))
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,4 +1,4 @@
-"""Tests for _urls: base_url checks, request targets, query merging and browser-style percent-encoding."""
+"""Tests for _urls: base_url checks, request targets, query merging and client-style percent-encoding."""
 
 from __future__ import annotations
 
@@ -167,6 +167,19 @@ class ResolveTargetTests(unittest.TestCase):
         self.assertEqual(resolve_target(BASE, "/a?x=1", None).query, "x=1")
         self.assertEqual(resolve_target(BASE, "/a?x=1", "").query, "x=1")
 
+    def test_query_argument_merged_as_given_after_path_query(self) -> None:
+        self.assertEqual(resolve_target(BASE, "/a?x=1", b"?y=2").query, "x=1&?y=2")
+        self.assertEqual(resolve_target(BASE, "/a??x", "?y='1'").query, "?x&?y='1'")
+        self.assertEqual(resolve_target(BASE, "/a?", b"?y").target, "/a??y")
+        self.assertEqual(resolve_target(BASE, "/a?", b"").target, "/a")
+
+    def test_query_after_second_question_mark_keeps_it(self) -> None:
+        # What servers given `GET /x??x=1` hand the app: everything after the first '?'.
+        for path in ("/x??x=1", "http://testserver/x??x=1"):
+            with self.subTest(path=path):
+                target = resolve_target(BASE, path)
+                self.assertEqual((target.path, target.query, target.target), ("/x", "?x=1", "/x??x=1"))
+
     def test_path_is_percent_encoded_like_a_browser(self) -> None:
         target = resolve_target(BASE, '/a b/é/"<>`{}/\x01')
         self.assertEqual(target.path, "/a%20b/%C3%A9/%22%3C%3E%60%7B%7D/%01")
@@ -174,8 +187,10 @@ class ResolveTargetTests(unittest.TestCase):
     def test_path_keeps_existing_escapes_and_reserved_characters(self) -> None:
         self.assertEqual(resolve_target(BASE, "/a%2Fb/c;d=1/e+f/~'@!$&*,").path, "/a%2Fb/c;d=1/e+f/~'@!$&*,")
 
-    def test_query_in_path_is_percent_encoded_like_a_browser(self) -> None:
-        self.assertEqual(resolve_target(BASE, "/s?q=a b&n=é&x='\"<>").query, "q=a%20b&n=%C3%A9&x=%27%22%3C%3E")
+    def test_query_in_path_is_percent_encoded_like_an_http_client(self) -> None:
+        # ' is sent as is, as curl, requests and httpx send it (a browser writes %27).
+        self.assertEqual(resolve_target(BASE, "/s?q=a b&n=é&x='\"<>").query, "q=a%20b&n=%C3%A9&x='%22%3C%3E")
+        self.assertEqual(resolve_target(BASE, "http://testserver/s?x='1'").query, "x='1'")
 
     def test_query_keeps_existing_escapes_and_separators(self) -> None:
         self.assertEqual(resolve_target(BASE, "/s?q=a+b&r=%41%20&s=?/").query, "q=a+b&r=%41%20&s=?/")
@@ -193,12 +208,20 @@ class QueryFromTests(unittest.TestCase):
     def test_none_is_empty(self) -> None:
         self.assertEqual(query_from(None), "")
 
-    def test_str_leading_question_mark_dropped_and_encoded(self) -> None:
-        self.assertEqual(query_from("?a=1&b=x y"), "a=1&b=x%20y")
+    def test_str_leading_question_mark_kept_and_encoded(self) -> None:
+        self.assertEqual(query_from("?a=1&b=x y"), "?a=1&b=x%20y")
+        self.assertEqual(query_from("??"), "??")
+        self.assertEqual(query_from("a='b'"), "a='b'")
 
     def test_bytes_kept_raw_as_latin1(self) -> None:
-        self.assertEqual(query_from(b"?a=%20&b=\xe9"), "a=%20&b=\xe9")
-        self.assertEqual(query_from(bytearray(b"a=1")), "a=1")
+        self.assertEqual(query_from(b"?a=%20&b=\xe9"), "?a=%20&b=\xe9")
+        self.assertEqual(query_from(b"??"), "??")
+        self.assertEqual(query_from(b"a='b c\"<>"), "a='b c\"<>")
+        self.assertEqual(query_from(bytearray(b"?a=1")), "?a=1")
+
+    def test_mapping_form_encodes_quote_like_params_of_http_clients(self) -> None:
+        self.assertEqual(query_from({"a": "'b c?"}), "a=%27b+c%3F")
+        self.assertEqual(query_from([("?a", "'")]), "%3Fa=%27")
 
     def test_mapping_with_list_values_repeats_keys(self) -> None:
         self.assertEqual(query_from({"a": ["1", "2"], "b": ("x y",), "c": "é"}), "a=1&a=2&b=x+y&c=%C3%A9")
@@ -235,6 +258,11 @@ class MergeQueriesTests(unittest.TestCase):
         self.assertEqual(merge_queries(b"a=%20", None), b"a=%20")
         self.assertEqual(merge_queries("", [("b", 1)]), b"b=1")
 
+    def test_query_string_and_query_kept_as_given(self) -> None:
+        self.assertEqual(merge_queries(b"?a", "?b"), b"?a&?b")
+        self.assertEqual(merge_queries("??", None), b"??")
+        self.assertEqual(merge_queries("a='1'", {"b": "'"}), b"a='1'&b=%27")
+
     def test_errors_name_each_argument(self) -> None:
         with self.assertRaisesRegex(TypeError, r"^query_string= must be"):
             merge_queries(5, None)
@@ -253,6 +281,18 @@ class EncodingTests(unittest.TestCase):
 
     def test_encode_query_value_encodes_hash_and_space(self) -> None:
         self.assertEqual(encode_query_value("a=#1 2"), "a=%231%202")
+
+    def test_encode_query_value_keeps_quote_and_question_marks_without_work(self) -> None:
+        query = "??a='b'&c=%27"
+        self.assertIs(encode_query_value(query), query)
+
+    def test_encode_query_value_encodes_the_whatwg_query_set_without_quote(self) -> None:
+        # WHATWG URL "query percent-encode set": C0 controls, space, " # < > and above ~; the
+        # special-query set's ' is left out (curl, requests and httpx send it as is).
+        encoded = {chr(c) for c in range(128) if encode_query_value(chr(c)) != chr(c)}
+        expected = {chr(c) for c in range(0x21)} | set('"#<>') | {"\x7f"}
+        self.assertEqual(encoded, expected)
+        self.assertEqual(encode_query_value("é€"), "%C3%A9%E2%82%AC")
 
     def test_path_info_from_raw_decodes_to_latin1_bytes_as_str(self) -> None:
         self.assertEqual(path_info_from_raw("/caf%C3%A9"), "/caf\xc3\xa9")
