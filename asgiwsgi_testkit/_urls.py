@@ -101,7 +101,7 @@ def parse_base_url(base_url: Any, schemes: tuple[str, ...] = ("http", "https")) 
     if parts.query or parts.fragment or base_url.endswith(("?", "#")):
         raise ValueError(f"base_url= must not have a query or fragment: {base_url!r} (pass query= per request)")
     try:
-        port = parts.port or DEFAULT_PORTS[parts.scheme]
+        port = parts.port if parts.port is not None else DEFAULT_PORTS[parts.scheme]  # an explicit :0 is kept
     except ValueError:
         raise ValueError(f"base_url= has an invalid port: {base_url!r}") from None
     root = encode_path(parts.path.rstrip("/"))
@@ -185,7 +185,7 @@ def _resolve(base: Target, path: Any, query: Any) -> Target:
         if not parts.hostname:
             raise ValueError(f"path {path!r} is an absolute URL without a host")
         scheme = parts.scheme
-        port = parts.port or DEFAULT_PORTS[scheme]
+        port = parts.port if parts.port is not None else DEFAULT_PORTS[scheme]
         same_origin = (parts.hostname, port) == (base.host, base.port) and scheme in _same_family(base.scheme)
         root = base.root_path if same_origin else ""
         raw_path, path_query = parts.path or "/", parts.query

@@ -113,3 +113,23 @@ class ScopeOverridesTests(unittest.IsolatedAsyncioTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PortZeroTests(unittest.TestCase):
+    """A base_url with an explicit port 0 keeps it (issue 10, item 10): it was taken for 'no port' and became 80."""
+
+    def test_base_url_port_0_reaches_environ_scope_and_host(self):
+        seen = WSGITestClient(environ_echo, base_url="http://testserver:0").get("/")
+        self.assertEqual(seen.request.url, "http://testserver:0/")
+        from asgiwsgi_testkit import make_environ
+
+        made = make_environ(base_url="http://testserver:0")
+        self.assertEqual((made["SERVER_PORT"], made["HTTP_HOST"]), ("0", "testserver:0"))
+        scope = make_scope(base_url="http://testserver:0")
+        self.assertEqual((scope["server"], dict(scope["headers"])[b"host"]), (("testserver", 0), b"testserver:0"))
+
+    def test_absolute_url_with_port_0(self):
+        from asgiwsgi_testkit import make_environ
+
+        made = make_environ(path="http://other.example:0/x")
+        self.assertEqual((made["SERVER_PORT"], made["HTTP_HOST"]), ("0", "other.example:0"))
