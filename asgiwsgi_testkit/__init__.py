@@ -25,6 +25,7 @@ __all__ = [
     "LifespanError",
     "ProtocolError",
     "ResponseAssertions",
+    "SyncASGITestClient",
     "TestkitError",
     "WSGIRecorder",
     "WSGITestCase",
@@ -50,6 +51,7 @@ __all__ = [
 _LAZY = {
     "ASGITestCase": "._asgi_testcase",
     "ASGITestClient": "._asgi_client",
+    "SyncASGITestClient": "._sync_client",
     "ASGITestResponse": "._asgi_response",
     "call_asgi": "._asgi_call",
     "make_scope": "._asgi_scope",

@@ -67,6 +67,8 @@ class Lifespan:
         self._identity = identity
         self.supported = mode != "off" and not (mode == "auto" and _known_without_lifespan(identity))
         self.started = False
+        #: a request runs startup first when it has not run (False: only startup() does, as inside Starlette's `with TestClient`)
+        self.start_on_request = True
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._phase = INITIAL["lifespan"]
@@ -122,7 +124,7 @@ class Lifespan:
 
     def needs_startup(self) -> bool:
         """True when a request should run startup first (never run, or its loop has closed)."""
-        if not self.supported:
+        if not self.supported or not self.start_on_request:
             return False
         if not self.started:
             return True

@@ -8,7 +8,7 @@ app, so memory does not grow with the body. SSE parsing lives in _sse.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Iterator
 
 from ._describe import reason_phrase
 from ._headers import Headers
@@ -24,6 +24,8 @@ class ASGITestResponse(TestResponseBase):
         super().__init__(status_code, reason_phrase(status_code), headers, body, request)
         self._trailers = trailers
         self._reader = reader
+        #: SyncASGITestClient's loop runner, set on its streamed responses: the sync readers step it
+        self._run: Callable[[Any], Any] | None = None
 
     @property
     def trailers(self) -> Headers:
@@ -78,6 +80,68 @@ class ASGITestResponse(TestResponseBase):
         if self._body is None:
             self._body = b"".join([chunk async for chunk in self.aiter_bytes()])
         return self._body
+
+    # -- the synchronous readers (SyncASGITestClient.stream()) ---------------------------
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Body chunks as the app sends them, inside `with sync_client.stream(...)` (a read body: as one chunk)."""
+        return self._synchronously(self.aiter_bytes)
+
+    def iter_lines(self) -> Iterator[str]:
+        """Decoded lines as they arrive, as aiter_lines() gives them."""
+        return self._synchronously(self.aiter_lines)
+
+    def iter_events(self) -> Iterator[Any]:
+        """Server-sent events as they arrive, as aiter_events() gives them."""
+        return self._synchronously(self.aiter_events)
+
+    def read(self) -> bytes:
+        """Read the rest of a streamed body synchronously; afterwards `body`, `text` and `json()` work."""
+        if self._body is None:
+            self._body = b"".join(self.iter_bytes())
+        return self._body
+
+    def _synchronously(self, make: Callable[[], AsyncIterator[Any]]) -> Iterator[Any]:
+        run = self._run
+        if run is None:
+            if self._reader is None and self._body is not None:
+                return self._from_body(make)
+            raise TypeError(f"{self!r}: iter_bytes(), iter_lines(), iter_events() and read() are for SyncASGITestClient.stream(); in `async with client.stream(...)` use the aiter_*() methods and aread()")
+        return _stepped(make(), run)
+
+    def _from_body(self, make: Callable[[], AsyncIterator[Any]]) -> Iterator[Any]:
+        """A whole response read through the same parsers (a body already read, or a response that was not streamed)."""
+        if make == self.aiter_bytes:
+            return iter([self._body] if self._body else [])
+        splitter = LineSplitter(self.charset or "utf-8")
+        lines = splitter.feed(self._body or b"") + splitter.end()
+        if make == self.aiter_lines:
+            return iter(lines)
+        from ._sse import EventParser
+
+        parser = EventParser()
+        return iter([event for event in map(parser.feed, lines + [""]) if event is not None])
+
+
+def _stepped(items: AsyncIterator[Any], run: Callable[[Any], Any]) -> Iterator[Any]:
+    """An async iterator read from synchronous code: each item is one run of the client's private loop."""
+    while True:
+        try:
+            item = run(items.__anext__())
+        except StopAsyncIteration:
+            return
+        try:
+            yield item
+        except GeneratorExit:  # the reader stopped early: end the async iterator too, if its loop still runs
+            aclose = getattr(items, "aclose", None)
+            if aclose is not None:
+                from ._errors import TestkitError
+
+                try:
+                    run(aclose())
+                except TestkitError:
+                    pass
+            raise
 
 
 class _Derived:

@@ -200,11 +200,26 @@ class CookieJar:
                 return cookie.value
         raise KeyError(f"no cookie {name!r} in the jar (it holds: {', '.join(self) or 'none'})")
 
+    def __setitem__(self, name: str, value: str) -> None:
+        """`jar[name] = value`: set(name, value) for the client's base_url host and path '/'."""
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"a cookie's name and value must be str, not {type(name).__name__} {name!r} and {type(value).__name__} {value!r}")
+        self.set(name, value)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(f"no cookie {name!r} in the jar (it holds: {', '.join(self) or 'none'})")
+        self.delete(name)
+
     def get(self, name: str, default: Any = None) -> Any:
         try:
             return self[name]
         except KeyError:
             return default
+
+    def items(self) -> list[tuple[str, str]]:
+        """(name, value) of each stored cookie (a name set for two domains or paths appears twice)."""
+        return [(c.name, c.value) for c in self.cookies()]
 
     def __contains__(self, name: object) -> bool:
         return any(c.name == name for c in self.cookies())

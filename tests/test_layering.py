@@ -29,7 +29,7 @@ FORBIDDEN = {
     "_asgi_states": CLIENTS | VALIDATORS,
 }
 #: the only modules allowed to import a client module
-CLIENT_IMPORTERS = {"__init__", "_testcase", "_asgi_testcase", "_cli"} | CLIENTS
+CLIENT_IMPORTERS = {"__init__", "_testcase", "_asgi_testcase", "_cli", "_sync_client", "testclient"} | CLIENTS
 
 
 # -- reading the import graph --------------------------------------------------------------

@@ -39,6 +39,7 @@ ASGI = frozenset({
     "call_asgi",
     "make_scope",
     "validate_asgi",
+    "SyncASGITestClient",  # SPEC section 11
 })
 #: SPEC section 2 names that land with WebSocket sessions and the middleware kit (SPEC sections 6, 7).
 MIDDLEWARE = frozenset({"compose", "WebSocketSession", "make_websocket_scope"})
