@@ -69,6 +69,8 @@ class Lifespan:
         self.started = False
         #: a request runs startup first when it has not run (False: only startup() does, as inside Starlette's `with TestClient`)
         self.start_on_request = True
+        #: the exception the app raised on the lifespan scope before startup completed, in mode "auto"
+        self.unsupported_because: BaseException | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._phase = INITIAL["lifespan"]
@@ -173,6 +175,7 @@ class Lifespan:
 
     def _unsupported(self, task: asyncio.Task) -> None:
         error = None if task.cancelled() else task.exception()
+        self.unsupported_because = error  # what "auto" took for "no lifespan" (Starlette's TestClient raises it)
         self.supported = False
         self.started = False
         if self.mode == "auto":
