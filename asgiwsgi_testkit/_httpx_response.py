@@ -188,10 +188,16 @@ class Response:
     def __init__(self, inner: Any, history: list[Response] | None = None, on_close: Callable[[], None] | None = None) -> None:
         self._inner = inner
         self.history = history if history is not None else []
-        self.headers = ResponseHeaders(inner.headers)
+        self._headers: ResponseHeaders | None = None
         self._content: bytes | None = None
         self._on_close = on_close
         self.is_closed = on_close is None
+
+    @property
+    def headers(self) -> ResponseHeaders:
+        if self._headers is None:
+            self._headers = ResponseHeaders._from_pairs(self._inner.headers._pairs)
+        return self._headers
 
     # -- status ------------------------------------------------------------------------
 
@@ -255,10 +261,11 @@ class Response:
         if self._content is None:
             if self._inner._reader is not None:
                 self.read()
+            elif "content-encoding" not in self.headers:
+                self._content = self._inner.body  # (nearly every response: nothing to decode)
             else:
-                raw = self._inner.body
                 decoder = self._decoder()
-                self._content = decoder.feed(raw) + decoder.end()
+                self._content = decoder.feed(self._inner.body) + decoder.end()
         return self._content  # type: ignore[return-value]
 
     @property

@@ -131,7 +131,11 @@ class SyncASGITestClient(ClientVerbs[ASGITestResponse]):
             self._loop.close()
 
     def __enter__(self) -> SyncASGITestClient:
-        self.startup()
+        try:
+            self.startup()
+        except BaseException:
+            self._loop.close()  # no __exit__ follows a failed __enter__
+            raise
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from ._content import UNSET
 from ._errors import LifespanError, WebSocketClosed, WebSocketDenied
-from ._headers import Headers
+from ._headers import Headers, normalize_header_input
 from ._httpx_response import HTTPStatusError, Response, accept_encoding
 from ._sync_client import SyncASGITestClient, SyncWebSocketSession
 
@@ -80,6 +80,23 @@ class TestClient:
                 self.headers[name] = value
         if cookies:
             self.cookies = cookies
+
+    @property
+    def headers(self) -> Headers:
+        """Headers sent with every request (mutable; a request's own headers= replace those of the same name)."""
+        return self._headers
+
+    @headers.setter
+    def headers(self, headers: Any) -> None:
+        self._headers = headers if isinstance(headers, Headers) else Headers(headers)
+        self._synced: tuple[Any, int] = (None, -1)
+
+    def _sync_default_headers(self) -> None:
+        """Give the engine client.headers as its defaults, checked once each time they change (not per request)."""
+        pairs = self._headers._pairs  # Headers replaces the list on set and delete, and appends on add()
+        if pairs is not self._synced[0] or len(pairs) != self._synced[1]:
+            self._engine._core.default_headers = normalize_header_input(pairs, "headers")
+            self._synced = (pairs, len(pairs))
 
     # -- client state ------------------------------------------------------------------
 
@@ -143,7 +160,8 @@ class TestClient:
         **ignored: Any,
     ) -> Response:
         """Send one request with httpx's keywords; the Response once the app answered (redirects followed by default)."""
-        self._check_ignored(ignored)
+        if ignored:
+            self._check_ignored(ignored)
         arguments = self._arguments(content, data, files, json, params, headers, cookies, auth)
         follow = self.follow_redirects if follow_redirects is None else follow_redirects
         engine = self._engine
@@ -206,16 +224,14 @@ class TestClient:
             if body is not None:
                 raise TypeError("request() got both content= and a raw data=: pass the body once")
             body = content
-        request_headers = Headers(self.headers)
-        if headers:
-            for name, value in Headers(headers).multi_items():
-                request_headers[name] = value
+        self._sync_default_headers()
         if auth is not None:
-            request_headers["authorization"] = _basic_auth(auth)
+            headers = Headers(headers)
+            headers["authorization"] = _basic_auth(auth)
         return {
             "query": params,
             "query_string": None,
-            "headers": request_headers.multi_items(),
+            "headers": headers,
             "body": body,
             "json": UNSET if json is None else json,
             "form": form,
@@ -229,14 +245,12 @@ class TestClient:
     def websocket_connect(self, url: str, subprotocols: Any = None, **kwargs: Any) -> Iterator[WebSocketTestSession]:
         """`with client.websocket_connect("/ws") as websocket:` once the app accepted; closes raise Starlette's WebSocketDisconnect."""
         headers = kwargs.pop("headers", None)
-        request_headers = Headers(self.headers)
-        for name in ("accept", "accept-encoding", "connection"):  # a browser's handshake has its own
-            request_headers.pop_all(name)
-        if headers:
-            for name, value in Headers(headers).multi_items():
-                request_headers[name] = value
+        self._sync_default_headers()
+        handshake = Headers(headers)
+        if "connection" not in handshake:  # the handshake's own, not the client's keep-alive
+            handshake["connection"] = "Upgrade"
         try:
-            with self._engine.websocket_connect(str(url), subprotocols, request_headers.multi_items()) as session:
+            with self._engine.websocket_connect(str(url), subprotocols, handshake.multi_items()) as session:
                 yield WebSocketTestSession(session)
         except WebSocketDenied as denied:
             raise _as_starlette_denial(denied) from None
