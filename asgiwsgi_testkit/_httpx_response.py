@@ -34,6 +34,17 @@ def accept_encoding() -> str:
     return "gzip, deflate, zstd" if _zstd_decompressor() is not None else "gzip, deflate"
 
 
+# Where httpx's reason phrases (the RFC 7231 wording) differ from http.HTTPStatus's on some Python
+# (3.13 took RFC 9110's: "Content Too Large", ...); a test written for Starlette's client compares httpx's.
+_HTTPX_PHRASES = {
+    413: "Request Entity Too Large",
+    414: "Request-URI Too Long",
+    416: "Requested Range Not Satisfiable",
+    418: "I'm a teapot",
+    422: "Unprocessable Entity",
+}
+
+
 class ResponseHeaders(Headers):
     """Headers read as httpx reads them: a repeated name's values joined with ", " (`get_list()` keeps them apart)."""
 
@@ -207,7 +218,8 @@ class Response:
 
     @property
     def reason_phrase(self) -> str:
-        return reason_phrase(self.status_code)
+        code = self.status_code
+        return _HTTPX_PHRASES.get(code) or reason_phrase(code)
 
     @property
     def http_version(self) -> str:

@@ -321,8 +321,12 @@ def _as_starlette_denial(denied: WebSocketDenied) -> BaseException:
     """A refused handshake as Starlette's client raises it: WebSocketDisconnect for a close, WebSocketDenialResponse for a response."""
     if denied.response is None:
         return _disconnect(denied.code if denied.code is not None else 1000, denied.reason)
+    import warnings
+
     try:
-        from starlette.testclient import WebSocketDenialResponse  # needs httpx, as Starlette's client does
+        with warnings.catch_warnings():  # Starlette warns, at import, about the httpx its own client uses; not ours to say
+            warnings.simplefilter("ignore")
+            from starlette.testclient import WebSocketDenialResponse  # needs httpx, as Starlette's client does
     except ImportError:
         return denied
     inner = denied.response
