@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 from ._content_length import body_length_declared
-from ._errors import ProtocolError
+from ._errors import rule_broken
 from ._headers import Headers
 from ._response import WSGITestResponse
 
@@ -41,16 +41,14 @@ class _ResponseState:
             finally:
                 exc_info = None  # PEP 3333: avoid a reference cycle through the traceback
         elif self.status is not None:
-            msg = f"start_response() called a second time without exc_info (first status {self.status!r}, now {status!r}) [wsgi.start_response.once]"
-            raise ProtocolError(msg, rule="wsgi.start_response.once", value=status, expected="one start_response() call, or a later one with exc_info")
+            raise rule_broken("wsgi.start_response.once", f"start_response() called a second time without exc_info (first status {self.status!r}, now {status!r})", status, "one start_response() call, or a later one with exc_info")
         self.status = status
         self.headers = headers
         return self.write
 
     def write(self, data: bytes) -> None:
         if self.status is None:
-            msg = "write() called before start_response() [wsgi.write.before-start]"
-            raise ProtocolError(msg, rule="wsgi.write.before-start", value=data, expected="start_response() first")
+            raise rule_broken("wsgi.write.before-start", "write() called before start_response()", data, "start_response() first")
         if type(data) is not bytes:
             _bad_chunk(data, "write()")
         if data:
@@ -59,8 +57,7 @@ class _ResponseState:
 
 
 def _bad_chunk(chunk: Any, where: str) -> None:
-    msg = f"{where} got {type(chunk).__name__} {chunk!r:.80}, expected bytes [wsgi.body.type]"
-    raise ProtocolError(msg, rule="wsgi.body.type", value=chunk, expected="bytes")
+    raise rule_broken("wsgi.body.type", f"{where} got {type(chunk).__name__} {chunk!r:.80}, expected bytes", chunk, "bytes")
 
 
 def _close(result: Any) -> None:
@@ -135,8 +132,7 @@ def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedRespo
         if type(result) is list:  # the common answer: nothing more to ask of it
             rest: Iterator[Any] = iter(result)
         elif result is None or isinstance(result, (str, bytes)):
-            msg = f"the app returned {type(result).__name__} {result!r:.60}, expected an iterable of bytes such as [b'...'] [wsgi.iterable.type]"
-            raise ProtocolError(msg, rule="wsgi.iterable.type", value=result, expected="an iterable of bytes")
+            raise rule_broken("wsgi.iterable.type", f"the app returned {type(result).__name__} {result!r:.60}, expected an iterable of bytes such as [b'...']", result, "an iterable of bytes")
         else:
             fast = getattr(result, "kit_items", None)  # a validate_wsgi iterable: skip its per-item layer
             fast = fast() if fast is not None else None
@@ -162,8 +158,7 @@ def start_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> StartedRespo
             first.extend(state.written)
             state.written.clear()
         if state.status is None:
-            msg = "the app returned its iterable without calling start_response() [wsgi.start_response.missing]"
-            raise ProtocolError(msg, rule="wsgi.start_response.missing", value=None, expected="start_response(status, headers) before the first body bytes")
+            raise rule_broken("wsgi.start_response.missing", "the app returned its iterable without calling start_response()", None, "start_response(status, headers) before the first body bytes")
         state.headers_sent = True
         return StartedResponse(state, first, rest, result, finish)
     except BaseException:
@@ -188,8 +183,7 @@ def parse_status(status: Any) -> tuple[int, str]:
                 if len(_PARSED_STATUSES) < 256:
                     _PARSED_STATUSES[status] = parsed
                 return parsed
-    msg = f"start_response() status must be a str like '200 OK', not {type(status).__name__}: {status!r} [wsgi.status.form]"
-    raise ProtocolError(msg, rule="wsgi.status.form", value=status, expected="a str '<3 digits> <reason>'")
+    raise rule_broken("wsgi.status.form", f"start_response() status must be a str like '200 OK', not {type(status).__name__}: {status!r}", status, "a str '<3 digits> <reason>'")
 
 
 def response_headers(headers: Any) -> Headers:
@@ -199,8 +193,7 @@ def response_headers(headers: Any) -> Headers:
         for name, value in headers:  # a loop: before 3.12 a comprehension is a call of its own
             pairs.append((name, value.strip(" \t")))  # an HTTP client strips the optional whitespace around a value (RFC 9110 5.5)
     except (TypeError, ValueError, AttributeError):
-        msg = f"start_response() headers must be a list of (name, value) str tuples, not {headers!r:.100} [wsgi.headers.type]"
-        raise ProtocolError(msg, rule="wsgi.headers.type", value=headers, expected="a list of (str, str) tuples") from None
+        raise rule_broken("wsgi.headers.type", f"start_response() headers must be a list of (name, value) str tuples, not {headers!r:.100}", headers, "a list of (str, str) tuples") from None
     return Headers._from_pairs(pairs)
 
 
