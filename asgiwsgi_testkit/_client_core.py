@@ -10,7 +10,7 @@ differs between WSGI and ASGI, so the two clients cannot drift apart.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Generator, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generator, Generic, NoReturn, TypeVar
 from urllib.parse import urljoin
 
 from ._content import UNSET
@@ -29,6 +29,33 @@ MAX_REDIRECTS = 20
 #: the keyword arguments of request() and of every verb, besides follow_redirects (SPEC section 3)
 REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies", "environ_overrides", "scope_overrides")
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
+
+
+# Keywords of other test clients (requests/httpx, Starlette, werkzeug/Flask, WebTest) and the kit's word for each (SPEC 13).
+OTHER_CLIENTS_KEYWORDS = {
+    "data": "form= for a form (a mapping), body= for raw bytes or str",
+    "params": "query=",
+    "content": "body=",
+    "input_stream": "body= (an iterable of bytes is streamed)",
+    "content_type": "headers={'Content-Type': ...}",
+    "environ_base": "environ_overrides= (WSGITestClient)",
+    "extra_environ": "environ_overrides= (WSGITestClient)",
+    "upload_files": "files=",
+    "allow_redirects": "follow_redirects=",
+    "auth": "headers={'Authorization': ...}",
+    "timeout": "the client's timeout= option (ASGITestClient)",
+    "status": "nothing: every status is returned; check it with assertStatus()",
+    "expect_errors": "nothing: every status is returned; check it with assertStatus()",
+}
+
+
+def unknown_keyword(function: str, names: Any) -> TypeError:
+    """The TypeError for keywords the kit does not take, naming the kit's word when it is another client's."""
+    name = sorted(names)[0]
+    hint = OTHER_CLIENTS_KEYWORDS.get(name)
+    if hint is None:
+        return TypeError(f"{function}() got an unexpected keyword argument {name!r}")
+    return TypeError(f"{function}() got an unexpected keyword argument {name!r}: that is another client's word; the kit's is {hint}")
 
 
 def check_bool(name: str, value: Any) -> bool:
@@ -267,12 +294,15 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
         follow_redirects: bool | None = None,
         environ_overrides: Any = None,
         scope_overrides: Any = None,
+        **other_clients_keywords: NoReturn,
     ) -> _Response:
         """Send one request and return the whole response (redirects followed when asked); await it on ASGITestClient.
 
         `environ_overrides` (WSGITestClient) or `scope_overrides` (ASGITestClient) is
         merged into the environ or scope last, over the client's own, for every hop.
         """
+        if other_clients_keywords:
+            raise unknown_keyword("request", other_clients_keywords)
         arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
         if environ_overrides is not None or scope_overrides is not None:
             arguments["environ_overrides"] = environ_overrides
@@ -306,8 +336,7 @@ def stream_arguments(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     follow = kwargs.pop("follow_redirects", None)
     for name in kwargs:
         if name not in REQUEST_ARGUMENTS:
-            unknown = sorted(set(kwargs) - set(REQUEST_ARGUMENTS))
-            raise TypeError(f"stream() got an unexpected keyword argument {unknown[0]!r}")
+            raise unknown_keyword("stream", set(kwargs) - set(REQUEST_ARGUMENTS))
     return kwargs, follow
 
 

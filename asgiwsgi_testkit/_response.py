@@ -16,6 +16,22 @@ from ._headers import Headers
 __all__ = ["TestResponseBase", "WSGITestResponse", "iter_lines_of"]
 
 
+# Attributes of other clients' responses and the kit's word for each (SPEC 13).
+_OTHER_CLIENTS_ATTRIBUTES = {
+    "content": ".body (bytes)",
+    "data": ".body (bytes)",
+    "get_data": ".body (bytes)",
+    "normal_body": ".body (bytes)",
+    "get_json": ".json()",
+    "status_int": ".status_code",
+    "reason_phrase": ".reason",
+    "ok": ".status_code (or assertStatus() in a test case)",
+    "is_success": ".status_code (or assertStatus() in a test case)",
+    "raise_for_status": "assertStatus(response, 200) in a test case",
+    "mustcontain": "assertIn(text, response.text)",
+}
+
+
 class TestResponseBase:
     """A response: status, headers, body, and what was sent to get it."""
 
@@ -35,6 +51,13 @@ class TestResponseBase:
         self.history: list[TestResponseBase] = []
         self._cookies: dict[str, str] | None = None
         self._base_url: Any = None  # the client's base_url (a URL), to name the request relative to it
+
+    def __getattr__(self, name: str) -> Any:
+        """Only for names the class lacks: another client's attribute gets the kit's word in the error."""
+        hint = _OTHER_CLIENTS_ATTRIBUTES.get(name)
+        if hint is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}: that is another client's word; the kit's is {hint}")
 
     @property
     def status(self) -> str:

@@ -351,7 +351,7 @@ class StreamArgumentTests(unittest.TestCase):
         self.assertEqual(stream_arguments(dict(given))[0], given)
 
     def test_unknown_keyword_is_type_error_naming_first_in_order(self) -> None:
-        with self.assertRaisesRegex(TypeError, r"^stream\(\) got an unexpected keyword argument 'data'$"):
+        with self.assertRaisesRegex(TypeError, r"^stream\(\) got an unexpected keyword argument 'data': that is another client's word; the kit's is form= for a form \(a mapping\), body= for raw bytes or str$"):
             stream_arguments({"query": None, "timeout": 1, "data": b""})
 
 

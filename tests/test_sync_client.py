@@ -133,7 +133,8 @@ class SyncClientTests(unittest.TestCase):
             self.client.get("/broken")
         with self.assertRaises(ProtocolError):
             self.client.get("/bad")
-        self.assertEqual(SyncASGITestClient(make_app([]), raise_server_exceptions=False).get("/broken").status_code, 500)
+        with SyncASGITestClient(make_app([]), raise_server_exceptions=False) as kept:
+            self.assertEqual(kept.get("/broken").status_code, 500)
 
     def test_timeout_is_an_app_timeout(self):
         client = SyncASGITestClient(make_app([]), timeout=0.05, lifespan="off")

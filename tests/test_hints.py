@@ -1,0 +1,54 @@
+"""Another client's words on the kit's clients and responses name the kit's word (SPEC 13)."""
+
+from __future__ import annotations
+
+import unittest
+
+from asgiwsgi_testkit import ASGITestClient, SyncASGITestClient, WSGITestClient
+from tests import apps, asgi_apps
+
+KEYWORDS = {
+    "data": "form= for a form (a mapping), body= for raw bytes or str",
+    "params": "query=",
+    "content": "body=",
+    "environ_base": "environ_overrides= (WSGITestClient)",
+    "extra_environ": "environ_overrides= (WSGITestClient)",
+    "allow_redirects": "follow_redirects=",
+}
+ATTRIBUTES = {"content": ".body (bytes)", "data": ".body (bytes)", "get_json": ".json()", "status_int": ".status_code", "reason_phrase": ".reason"}
+
+
+class KeywordHintTests(unittest.TestCase):
+    def test_each_client_names_the_kits_keyword(self):
+        clients = {"WSGITestClient": WSGITestClient(apps.hello_app), "SyncASGITestClient": SyncASGITestClient(asgi_apps.hello_app, lifespan="off")}
+        self.addCleanup(clients["SyncASGITestClient"].close)
+        for label, client in clients.items():
+            for keyword, hint in KEYWORDS.items():
+                with self.subTest(client=label, keyword=keyword):
+                    with self.assertRaises(TypeError) as caught:
+                        client.post("/", **{keyword: {"a": "1"}})
+                    self.assertEqual(str(caught.exception), f"request() got an unexpected keyword argument {keyword!r}: that is another client's word; the kit's is {hint}")
+
+    def test_async_client_raises_at_the_call_without_a_coroutine_to_await(self):
+        with self.assertRaisesRegex(TypeError, r"'params': that is another client's word; the kit's is query=$"):
+            ASGITestClient(asgi_apps.hello_app).get("/", params={"q": "1"})
+
+    def test_a_keyword_of_nobody_is_the_plain_error(self):
+        with self.assertRaisesRegex(TypeError, r"^request\(\) got an unexpected keyword argument 'colour'$"):
+            WSGITestClient(apps.hello_app).get("/", colour="red")
+
+
+class AttributeHintTests(unittest.TestCase):
+    def test_responses_name_the_kits_attribute(self):
+        response = WSGITestClient(apps.hello_app).get("/")
+        for name, hint in ATTRIBUTES.items():
+            with self.subTest(name=name), self.assertRaises(AttributeError) as caught:
+                getattr(response, name)
+            self.assertEqual(str(caught.exception), f"'WSGITestResponse' object has no attribute {name!r}: that is another client's word; the kit's is {hint}")
+        with self.assertRaisesRegex(AttributeError, r"^'WSGITestResponse' object has no attribute 'nothing'$"):
+            response.nothing  # noqa: B018
+        self.assertFalse(hasattr(response, "content"))
+
+
+if __name__ == "__main__":
+    unittest.main()
