@@ -109,6 +109,11 @@ class TestClientTests(unittest.TestCase):
         self.assertIn('filename="a.txt"', multipart["body"])
         self.assertIn('name="title"\r\n\r\nt', multipart["body"])
 
+    def test_params_replace_the_urls_query_as_httpx_does(self):
+        self.assertEqual(self.echo(self.client.get("/echo?tag=a", params={"limit": 5}))["query"], "limit=5")
+        self.assertEqual(self.echo(self.client.get("/echo?tag=a", params={}))["query"], "")
+        self.assertEqual(self.echo(self.client.get("/echo?tag=a"))["query"], "tag=a")
+
     def test_headers_like_starlettes_client_and_mutable_client_headers(self):
         headers = self.echo(self.client.get("/echo"))["headers"]
         self.assertEqual((headers["user-agent"], headers["accept"], headers["host"]), ("testclient", "*/*", "testserver"))
