@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import traceback
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable
+from typing import Any, AsyncIterator, Awaitable, NoReturn
 
 from ._app_task import DISCONNECT_GRACE, check_grace
 from ._asgi_call import HTTPExchange, run_http
@@ -255,6 +255,12 @@ class _WebSocketConnection:
     async def __aenter__(self) -> WebSocketSession:
         self._session = await self._client._open_websocket(*self._arguments)
         return self._session
+
+    def __enter__(self) -> NoReturn:
+        raise TypeError("ASGITestClient.websocket_connect() is used with `async with`, in an async test; for a synchronous `with`, use SyncASGITestClient (or asgiwsgi_testkit.testclient.TestClient)")
+
+    def __exit__(self, *exc_info: Any) -> None:  # pragma: no cover - __enter__ always raises
+        return None
 
     async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
         session = self._session

@@ -35,6 +35,15 @@ class ResponseAssertions:
         return self.failureException(self._formatMessage(msg, standard))  # type: ignore[attr-defined]
 
     @staticmethod
+    def _not_awaited(response: Any, helper: str) -> None:
+        """A coroutine where a response should be: the request was not awaited (a TypeError that says so)."""
+        if hasattr(response, "__await__"):
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()  # no second "was never awaited" warning after this error
+            raise TypeError(f"{helper}() got {type(response).__name__} {response!r:.80}, not a response: the request was not awaited; write `response = await client.get(...)`")
+
+    @staticmethod
     def _head(response: Any) -> str:
         try:
             return f"{request_line(response)} -> {response.status}"
@@ -42,12 +51,16 @@ class ResponseAssertions:
             return repr(response)
 
     def assertStatus(self, response: Any, code: int, msg: Any = None) -> None:
-        """Fail unless the response status code is `code`."""
+        """Fail unless the response status code is `code` (an int, or an http.HTTPStatus)."""
+        self._not_awaited(response, "assertStatus")
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise TypeError(f"assertStatus() code must be an int such as 200 or an http.HTTPStatus, not {type(code).__name__} {code!r}: pass the code alone")
         if response.status_code != code:
             raise self._response_failure(response, f"{self._head(response)}, expected {status_text(code)}", msg, ("allow",))
 
     def assertJSON(self, response: Any, expected: Any = _UNSET, msg: Any = None) -> Any:
         """Fail unless the response is JSON (and equals `expected` if given); return the parsed body."""
+        self._not_awaited(response, "assertJSON")
         media_type = response.content_type
         if not _is_json_media_type(media_type):
             content_type = response.headers.get("content-type")
@@ -71,6 +84,7 @@ class ResponseAssertions:
 
     def assertHeader(self, response: Any, name: str, value: Any = _UNSET, msg: Any = None) -> None:
         """Fail unless header `name` is present (and, if given, one of its values is `value`)."""
+        self._not_awaited(response, "assertHeader")
         values = response.headers.get_all(name)
         if not values:
             present = ", ".join(response.headers.keys()) or "(none)"
@@ -81,6 +95,7 @@ class ResponseAssertions:
 
     def assertNoHeader(self, response: Any, name: str, msg: Any = None) -> None:
         """Fail if header `name` is present."""
+        self._not_awaited(response, "assertNoHeader")
         values = response.headers.get_all(name)
         if values:
             shown = values[0] if len(values) == 1 else values
@@ -88,6 +103,7 @@ class ResponseAssertions:
 
     def assertContentType(self, response: Any, media_type: str, msg: Any = None) -> None:
         """Fail unless the media type (parameters ignored, case-insensitive) is `media_type`."""
+        self._not_awaited(response, "assertContentType")
         wanted = media_type.split(";", 1)[0].strip().lower()
         if response.content_type != wanted:
             content_type = response.headers.get("content-type")
@@ -96,6 +112,7 @@ class ResponseAssertions:
 
     def assertBodyContains(self, response: Any, text_or_bytes: Any, msg: Any = None) -> None:
         """Fail unless the body contains `text_or_bytes` (str is matched against the decoded text)."""
+        self._not_awaited(response, "assertBodyContains")
         if isinstance(text_or_bytes, str):
             found = text_or_bytes in response.text
         elif isinstance(text_or_bytes, (bytes, bytearray)):
@@ -111,6 +128,7 @@ class ResponseAssertions:
         `location` matches the Location header as sent, or the absolute URL it
         resolves to.
         """
+        self._not_awaited(response, "assertRedirects")
         code = response.status_code
         actual = response.headers.get("location")
         if not 300 <= code < 400 or actual is None:
@@ -127,6 +145,7 @@ class ResponseAssertions:
         browser ignores (no name=value pair, a foreign Domain), which
         `response.cookies` leaves out.
         """
+        self._not_awaited(response, "assertCookie")
         cookies = response.cookies
         if name not in cookies:
             others = ", ".join(repr(n) for n in cookies) or "nothing"

@@ -1,0 +1,55 @@
+"""Assertion helpers handed what a forgotten `await` or another client's habit gives them (issue 12, item 3)."""
+
+from __future__ import annotations
+
+import http
+import unittest
+import warnings
+
+from asgiwsgi_testkit import ASGITestClient, ResponseAssertions, WSGITestClient
+from tests import apps, asgi_apps
+
+
+class Case(ResponseAssertions, unittest.TestCase):
+    def runTest(self) -> None:  # pragma: no cover - only its assertion methods are used
+        pass
+
+
+class AssertionHintTests(unittest.TestCase):
+    def setUp(self) -> None:
+        self.case = Case()
+        self.response = WSGITestClient(apps.hello_app).get("/")
+
+    def test_status_as_int_or_http_status(self):
+        self.case.assertStatus(self.response, 200)
+        self.case.assertStatus(self.response, http.HTTPStatus.OK)
+
+    def test_status_as_a_str_is_a_type_error_that_says_to_pass_the_code(self):
+        with self.assertRaisesRegex(TypeError, r"^assertStatus\(\) code must be an int such as 200 or an http\.HTTPStatus, not str '200 OK': pass the code alone$"):
+            self.case.assertStatus(self.response, "200 OK")
+        with self.assertRaisesRegex(TypeError, r"not bool True"):
+            self.case.assertStatus(self.response, True)
+
+    def test_a_coroutine_says_the_request_was_not_awaited(self):
+        helpers = {
+            "assertStatus": (200,), "assertJSON": (), "assertHeader": ("x",), "assertNoHeader": ("x",), "assertContentType": ("text/plain",),
+            "assertBodyContains": ("x",), "assertRedirects": ("/",), "assertCookie": ("x",),
+        }
+        client = ASGITestClient(asgi_apps.hello_app)
+        for helper, arguments in helpers.items():
+            with self.subTest(helper=helper), warnings.catch_warnings():
+                warnings.simplefilter("error")  # and no "coroutine ... was never awaited" after it
+                forgotten = client.get("/")
+                with self.assertRaisesRegex(TypeError, rf"^{helper}\(\) got coroutine .*, not a response: the request was not awaited; write `response = await client\.get\(\.\.\.\)`$"):
+                    getattr(self.case, helper)(forgotten, *arguments)
+
+
+class SyncWithOnTheAsyncClientTests(unittest.TestCase):
+    def test_a_sync_with_on_websocket_connect_names_async_with_and_the_sync_client(self):
+        with self.assertRaisesRegex(TypeError, r"is used with `async with`, in an async test; for a synchronous `with`, use SyncASGITestClient"):
+            with ASGITestClient(asgi_apps.hello_app).websocket_connect("/ws"):
+                self.fail("entered")
+
+
+if __name__ == "__main__":
+    unittest.main()
