@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from typing import Any, Callable, Optional
 
-__all__ = ["PATHS", "current_task_reader", "current_task_table", "reset", "switch_path", "task_switch"]
+__all__ = ["PATHS", "LoopEntry", "running_loop", "current_task_reader", "current_task_table", "reset", "switch_path", "task_switch"]
 
 #: the paths, in the order they are tried
 PATHS = ("table", "swap", "driver")
@@ -129,6 +130,44 @@ def task_switch(loop: Any, task: Any) -> Swap | None:
     if _chosen is _UNRESOLVED:
         _chosen = _resolve(loop, task)
     return _chosen[1]  # type: ignore[no-any-return]
+
+
+#: the running loop of this thread, or None (asyncio's own function: no RuntimeError to make and catch)
+running_loop: Callable[[], Any] = getattr(asyncio.events, "_get_running_loop", None) or (lambda: None)
+
+
+class LoopEntry:
+    """Make `loop` this thread's running loop, a task its current task and its async-generator hooks the
+    thread's, without running the loop (`enter(task)`), and undo it (`leave(token)`).
+
+    For SyncASGITestClient: a call whose coroutine ends without waiting for anything is stepped right
+    there, as its driver task, with no loop turn. asyncio.events._set_running_loop and the loop's own
+    _asyncgen_*_hook methods are what run_forever() sets up. `usable` is False on the driver path (or
+    when asyncio lacks those names); the loop must not be running.
+    """
+
+    __slots__ = ("usable", "_loop", "_switch", "_hooks", "_set_running_loop")
+
+    def __init__(self, loop: Any, task: Any) -> None:
+        self._loop = loop
+        self._switch = task_switch(loop, task)
+        firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
+        finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
+        self._hooks = (firstiter, finalizer)
+        self._set_running_loop = getattr(asyncio.events, "_set_running_loop", None)
+        self.usable = None not in (self._switch, firstiter, finalizer, self._set_running_loop)
+
+    def enter(self, task: Any) -> Any:
+        hooks = sys.get_asyncgen_hooks()
+        self._set_running_loop(self._loop)  # type: ignore[misc]
+        sys.set_asyncgen_hooks(*self._hooks)
+        return hooks, self._switch(self._loop, task)  # type: ignore[misc]
+
+    def leave(self, token: Any) -> None:
+        hooks, previous = token
+        self._switch(self._loop, previous)  # type: ignore[misc]
+        sys.set_asyncgen_hooks(*hooks)
+        self._set_running_loop(None)  # type: ignore[misc]
 
 
 def current_task_reader() -> Callable[[Any], Any]:

@@ -18,12 +18,34 @@ module changes no global state: no policy, no `set_event_loop()`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import types
 from typing import Any, Coroutine
 
 from ._app_task import finish_app_task
+from ._asyncio_internals import LoopEntry, running_loop
 from ._errors import TestkitError
 
 __all__ = ["PrivateLoop"]
+
+
+@types.coroutine
+def _suspend(yielded: Any) -> Any:
+    """Hand what the call's coroutine yielded (a Future, or None for a bare loop turn) to the driver task."""
+    return (yield yielded)
+
+
+async def _go_on(coro: Coroutine[Any, Any, Any], yielded: Any, context: contextvars.Context) -> Any:
+    """Go on with a call first stepped outside the loop: wait, in the driver, for what it yielded, and step it on in its context."""
+    while True:
+        try:
+            value, error = await _suspend(yielded), None
+        except BaseException as exc:  # a cancellation (the step timer's, anyio's) goes into the call
+            value, error = None, exc
+        try:
+            yielded = context.run(coro.throw, error) if error is not None else context.run(coro.send, value)
+        except StopIteration as stop:
+            return stop.value
 
 
 async def _outcome_of(job: Coroutine[Any, Any, Any]) -> tuple[bool, Any]:
@@ -42,7 +64,7 @@ async def _outcome_of(job: Coroutine[Any, Any, Any]) -> tuple[bool, Any]:
 class PrivateLoop:
     """A client's own event loop: `run(coro)` in the calling thread, `close()` once; `owner` names the client in errors."""
 
-    __slots__ = ("owner", "use_instead", "timeout", "reopens", "_loop", "_closed", "_driver", "_wakeup", "_job", "_outcome")
+    __slots__ = ("owner", "use_instead", "timeout", "reopens", "_loop", "_closed", "_driver", "_started_driver", "_entry", "_wakeup", "_job", "_outcome")
 
     def __init__(self, owner: str, use_instead: str, timeout: float, *, reopens: bool = False) -> None:
         self.owner = owner
@@ -53,6 +75,8 @@ class PrivateLoop:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._driver: asyncio.Task[None] | None = None  # awaits each call's coroutine in turn
+        self._started_driver: Any = None  # the driver once its first step ran (it then waits on _wakeup)
+        self._entry: Any = None  # LoopEntry: the loop entered without running it, for a call's first step
         self._wakeup: asyncio.Future[None] | None = None  # what the driver waits on between calls
         self._job: Coroutine[Any, Any, Any] | None = None
         self._outcome: tuple[bool, Any] | None = None  # (True, result) or (False, what it raised)
@@ -62,12 +86,12 @@ class PrivateLoop:
         return self._loop is not None and not self._loop.is_closed()
 
     def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Run `coro` to its end on this loop, as its own task; its result, or what it raised."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
+        """Run `coro` to its end on this loop, as the driver task; its result, or what it raised.
+
+        Its first step runs right here (LoopEntry): a call that never waits for anything ends
+        without a loop turn; one that waits is handed to the driver, and the loop runs until it ends.
+        """
+        if running_loop() is not None:
             coro.close()  # never awaited, on purpose: no "was never awaited" warning
             raise TestkitError(f"{self.owner} cannot be used inside a running event loop (an async test or a coroutine): use {self.use_instead} there and await its methods")
         loop = self._loop
@@ -77,11 +101,23 @@ class PrivateLoop:
                 raise TestkitError(f"{self.owner} is closed: make a new client (close() and the end of `with client:` end its event loop)")
             loop = self._loop = asyncio.new_event_loop()
             self._closed = False
-        self._job, self._outcome = coro, None
         driver = self._driver
         if driver is None or driver.done():
             driver = self._driver = loop.create_task(self._drive(loop), name=f"{self.owner} calls")
-        else:
+            self._entry = LoopEntry(loop, driver)
+        entry = self._entry
+        if entry.usable:  # first step the call right here, as the driver: one that never waits needs no loop turn
+            context = contextvars.copy_context()  # the call's own, as a task of its own would have (it keeps it in the driver)
+            token = entry.enter(driver)
+            try:
+                yielded = context.run(coro.send, None)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                entry.leave(token)
+            coro = _go_on(coro, yielded, context)  # it waits for something: the driver goes on with it, in the loop
+        self._job, self._outcome = coro, None
+        if driver is self._started_driver:
             self._wakeup.set_result(None)  # type: ignore[union-attr]
         while self._outcome is None:  # (run_forever returns early only if something else stopped the loop)
             if driver.done():  # the driver itself was cancelled or interrupted: say so; the next call makes a new one
@@ -96,6 +132,7 @@ class PrivateLoop:
 
     async def _drive(self, loop: asyncio.AbstractEventLoop) -> None:
         """Await each call's coroutine in this one task, and stop the loop in the turn it ends."""
+        self._started_driver = asyncio.current_task()  # from now on a call wakes it, rather than its first step finding the job
         while True:
             job, self._job = self._job, None
             if job is None:
@@ -110,6 +147,7 @@ class PrivateLoop:
         """Cancel and await what is left on the loop (bounded), finalise async generators, join the executor, close it. Idempotent."""
         loop, self._loop = self._loop, None
         self._closed = True
+        self._driver = self._started_driver = self._entry = None
         if loop is None or loop.is_closed():
             return
         try:
