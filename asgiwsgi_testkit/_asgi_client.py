@@ -186,16 +186,16 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         if self._lifespan.needs_startup():
             await self._lifespan.startup()
         call = self._open_stream if stream else self._call
-        if not follow_redirects:  # one exchange, no chain to track (the hot path)
-            response = await call(core.build(method, path, arguments), overrides)
+        request = core.build(method, path, arguments)
+        response = await call(request, overrides)
+        if not (follow_redirects and response.is_redirect):  # one exchange, no chain to track (the hot path)
             core.receive(response)
             return response
-        chain = core.redirect_chain(method, path, arguments)
-        request = next(chain)
+        chain = core.redirect_chain(method, path, arguments, sent=(request, response))
+        answer = None  # the chain takes the first response from `sent`: it is started with None, then sent each one
         while True:
-            response = await call(request, overrides)
             try:
-                request = chain.send(response)
+                request = chain.send(answer)
             except BaseException:
                 if stream:
                     await _close_stream(response)
@@ -207,6 +207,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
                     await response.aread()
                 finally:
                     await _close_stream(response)
+            response = answer = await call(request, overrides)
 
     async def _call(self, request: SentRequest, overrides: dict[str, Any] | None) -> ASGITestResponse:
         exchange = self._exchange(request, overrides)

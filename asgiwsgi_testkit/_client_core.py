@@ -174,7 +174,7 @@ class ClientCore:
             return self.follow_redirects
         return check_bool("follow_redirects", follow_redirects)
 
-    def redirect_chain(self, method: str, path: Any, arguments: dict[str, Any]) -> Generator[SentRequest | None, Any, None]:
+    def redirect_chain(self, method: str, path: Any, arguments: dict[str, Any], sent: tuple[SentRequest, Any] | None = None) -> Generator[SentRequest | None, Any, None]:
         """The redirect loop without I/O: yields each request to send and is `send()` each response.
 
         The client sends what was yielded and passes the response back. The
@@ -183,17 +183,26 @@ class ClientCore:
         means it is the final response, its `history` set (None rather than a
         return value: the StopIteration that raises cost a followed WSGI GET
         about 2 of its 17 µs). Loops, overlong chains and streamed bodies a
-        307/308 would repeat raise TestkitError.
+        307/308 would repeat raise TestkitError. `sent`: the first request,
+        already sent, and its response (a redirect), when the client made
+        the first exchange without a chain, which most need.
         """
         tracker = RedirectTracker(method, path, arguments)
-        while True:
+        if sent is not None:
+            request, response = sent
+            tracker.check_loop(request)
+        else:
             request = self.build(tracker.method, tracker.path, tracker.arguments)
             tracker.check_loop(request)
             response = yield request
+        while True:
             self.receive(response)
             if not tracker.follow(response):
                 response.history = tracker.history
                 yield None
+            request = self.build(tracker.method, tracker.path, tracker.arguments)
+            tracker.check_loop(request)
+            response = yield request
 
 
 class RedirectTracker:

@@ -101,16 +101,17 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
         overrides = self.environ_overrides
         if "environ_overrides" in arguments or "scope_overrides" in arguments:
             overrides = merged_overrides(overrides, arguments, "environ_overrides", "scope_overrides", "WSGITestClient")
-        if not core.should_follow(follow):  # one exchange, no chain to track (the hot path)
-            response = self._call(core.build(method, path, arguments), stream, overrides)
+        follow_redirects = core.should_follow(follow)
+        request = core.build(method, path, arguments)
+        response = self._call(request, stream, overrides)
+        if not (follow_redirects and response.is_redirect):  # one exchange, no chain to track (the hot path)
             core.receive(response)
             return response
-        chain = core.redirect_chain(method, path, arguments)
-        request = next(chain)
+        chain = core.redirect_chain(method, path, arguments, sent=(request, response))
+        answer = None  # the chain takes the first response from `sent`: it is started with None, then sent each one
         while True:
-            response = self._call(request, stream, overrides)
             try:
-                request = chain.send(response)
+                request = chain.send(answer)
             except BaseException:
                 if stream:
                     response.close()
@@ -122,6 +123,7 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
                     response.read()
                 finally:
                     response.close()
+            response = answer = self._call(request, stream, overrides)
 
     def _call(self, request: SentRequest, stream: bool, overrides: dict[str, Any] | None) -> WSGITestResponse:
         environ = environ_for(request, client=self._client, server_protocol=self._protocol)
