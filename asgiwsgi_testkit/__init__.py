@@ -5,6 +5,8 @@ Everything public is re-exported here; the modules behind it are private.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._errors import AppTimeout, LifespanError, ProtocolError, TestkitError, WebSocketClosed, WebSocketDenied
 from ._headers import Headers
 from ._response import WSGITestResponse
@@ -45,6 +47,20 @@ __all__ = [
     "validate_asgi",
     "validate_wsgi",
 ]
+
+if TYPE_CHECKING:  # what type checkers and editors see for the names loaded on first use below
+    from ._asgi_call import call_asgi
+    from ._asgi_client import ASGITestClient
+    from ._asgi_response import ASGITestResponse
+    from ._asgi_scope import make_scope, make_websocket_scope
+    from ._asgi_testcase import ASGITestCase
+    from ._asgi_validate import validate_asgi
+    from ._asgi_websocket import WebSocketSession
+    from ._assertions import ResponseAssertions
+    from ._middleware import compose, echo_app, fixed_response_app
+    from ._recorders import ASGIRecorder, WSGIRecorder
+    from ._sync_client import SyncASGITestClient
+    from ._testcase import WSGITestCase
 
 # Names whose modules import asyncio or unittest load on first use (PEP 562), so a
 # WSGI-only program never imports asyncio and `import asgiwsgi_testkit` stays cheap.

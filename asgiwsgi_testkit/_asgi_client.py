@@ -186,16 +186,16 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         if self._lifespan.needs_startup():
             await self._lifespan.startup()
         call = self._open_stream if stream else self._call
-        request = core.build(method, path, arguments)
-        response = await call(request, overrides)
+        first = core.build(method, path, arguments)
+        response = await call(first, overrides)
         if not (follow_redirects and response.is_redirect):  # one exchange, no chain to track (the hot path)
             core.receive(response)
             return response
-        chain = core.redirect_chain(method, path, arguments, sent=(request, response))
+        chain = core.redirect_chain(method, path, arguments, sent=(first, response))
         answer = None  # the chain takes the first response from `sent`: it is started with None, then sent each one
         while True:
             try:
-                request = chain.send(answer)
+                request: SentRequest | None = chain.send(answer)
             except BaseException:
                 if stream:
                     await _close_stream(response)

@@ -102,16 +102,16 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
         if "environ_overrides" in arguments or "scope_overrides" in arguments:
             overrides = merged_overrides(overrides, arguments, "environ_overrides", "scope_overrides", "WSGITestClient")
         follow_redirects = core.should_follow(follow)
-        request = core.build(method, path, arguments)
-        response = self._call(request, stream, overrides)
+        first = core.build(method, path, arguments)
+        response = self._call(first, stream, overrides)
         if not (follow_redirects and response.is_redirect):  # one exchange, no chain to track (the hot path)
             core.receive(response)
             return response
-        chain = core.redirect_chain(method, path, arguments, sent=(request, response))
+        chain = core.redirect_chain(method, path, arguments, sent=(first, response))
         answer = None  # the chain takes the first response from `sent`: it is started with None, then sent each one
         while True:
             try:
-                request = chain.send(answer)
+                request: SentRequest | None = chain.send(answer)
             except BaseException:
                 if stream:
                     response.close()
