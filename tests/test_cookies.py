@@ -126,6 +126,26 @@ class ParseSetCookieTests(unittest.TestCase):
         self.assertEqual(parse_set_cookie("a=1; Max-Age=" + "9" * 400, "h", "/", NOW).expires, NOW + 10**12)
 
 
+class JarMappingTests(unittest.TestCase):
+    """The jar as the README documents it: item access, assignment and deletion, items() (issue 12, item 4)."""
+
+    def test_item_assignment_is_set_for_the_default_domain_and_root_path(self):
+        jar = CookieJar(default_domain="shop.example")
+        jar["session"] = "abc"
+        self.assertEqual((jar["session"], jar.items(), jar.header_for("shop.example", "/x", "http")), ("abc", [("session", "abc")], "session=abc"))
+        with self.assertRaisesRegex(TypeError, r"^a cookie's name and value must be str, not str 'n' and int 1$"):
+            jar["n"] = 1  # type: ignore[assignment]
+
+    def test_item_deletion_forgets_every_cookie_of_the_name_and_names_a_missing_one(self):
+        jar = CookieJar()
+        jar.set("a", "1")
+        jar.set("a", "2", domain="other.example")
+        del jar["a"]
+        self.assertEqual(list(jar), [])
+        with self.assertRaisesRegex(KeyError, "no cookie 'a' in the jar"):
+            del jar["a"]
+
+
 class JarTests(unittest.TestCase):
     def test_extract_returns_what_was_set_and_stores_it(self) -> None:
         jar = CookieJar()
