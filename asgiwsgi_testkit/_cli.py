@@ -24,7 +24,8 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m asgiwsgi_testkit",
-        description="Call a WSGI or ASGI app in-process, as a real server would, and print the response.",
+        usage="%(prog)s MODULE:APP [METHOD] PATH [options]",
+        description="Call a WSGI or ASGI app in-process, as a real server would, and print the response (one request per run).",
     )
     parser.add_argument("app", metavar="MODULE:APP", help="the app to call, e.g. myproject.wsgi:application, or a factory: myapp:create_app()")
     parser.add_argument("target", nargs="+", metavar="[METHOD] PATH", help="an optional method (default GET, or POST with a body) and the path")
@@ -51,14 +52,37 @@ def load_app(spec: str) -> Any:
     obj: Any = importlib.import_module(module_name)
     for name in attribute.split("."):
         obj = getattr(obj, name)
-    return obj() if factory else obj
+    if factory:
+        return obj()
+    if _takes_no_arguments(obj):
+        raise ValueError(f"{spec!r} takes no arguments, so it is an app factory, not an app (an app takes environ and start_response, or scope, receive and send): write '{spec}()' to call it")
+    return obj
+
+
+def _takes_no_arguments(obj: Any) -> bool:
+    """True for a plain function (or a class) that can be called with no arguments: a factory such as create_app."""
+    import inspect
+
+    if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+        return False
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):  # pragma: no cover - a builtin or an odd callable: not ours to judge
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values())
 
 
 def _request_arguments(options: argparse.Namespace) -> tuple[str, str, dict[str, Any]]:
     target = options.target
     if len(target) > 2:
-        raise ValueError(f"expected [METHOD] PATH, got {' '.join(target)!r}")
+        raise ValueError(f"expected [METHOD] PATH (one request per run), got {' '.join(target)!r}")
+    if len(target) == 2 and _looks_like_a_path(target[0]):
+        raise ValueError(f"expected [METHOD] PATH (one request per run), got two paths: {target[0]!r} and {target[1]!r}")
     path = target[-1]
+    if not _looks_like_a_path(path):
+        if path.upper() in _METHODS:
+            raise ValueError(f"the method {path!r} needs a PATH after it, e.g. {path} /")
+        raise ValueError(f"PATH must start with '/' or be an absolute http(s) URL, not {path!r} (did you mean '/{path}'?)")
     kwargs: dict[str, Any] = {}
     headers = []
     for header in options.header:
@@ -77,7 +101,29 @@ def _request_arguments(options: argparse.Namespace) -> tuple[str, str, dict[str,
     elif options.data is not None:
         kwargs["body"] = options.data
     method = target[0].upper() if len(target) == 2 else ("POST" if "json" in kwargs or "body" in kwargs else "GET")
+    if len(target) == 2 and method not in _METHODS:
+        import difflib
+
+        close = difflib.get_close_matches(method, _METHODS, n=1)
+        if close:
+            raise ValueError(f"unknown method {target[0]!r}: did you mean {close[0]}?")
     return method, path, kwargs
+
+
+def _looks_like_a_path(text: str) -> bool:
+    return text.startswith("/") or text.startswith(("http://", "https://"))
+
+
+def _raised_by_the_kit(exc: BaseException) -> bool:
+    """True when the innermost frame of the traceback is the kit's own (a misuse), False when it is the app's."""
+    import os
+
+    tb = exc.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == os.path.dirname(os.path.abspath(__file__))
 
 
 def _print_response(response: Any, include: bool, out: Any) -> None:
@@ -123,6 +169,11 @@ def main(argv: Sequence[str] | None = None, out: Any = None, err: Any = None) ->
     try:
         response = _call(app, method, path, kwargs, options.base_url)
     except (TypeError, ValueError) as exc:
+        if not _raised_by_the_kit(exc):  # the app's own error: its traceback, exit 1
+            import traceback
+
+            err.write(traceback.format_exc())
+            return 1
         err.write(f"error: {exc}\n")
         return 2
     except TestkitError as exc:

@@ -37,6 +37,15 @@ async def asgi_app(scope, receive, send):
 STARTED: list = []
 
 
+def value_error_app(environ, start_response):
+    raise ValueError("the app's own bad value")
+
+
+def create_app():
+    """A factory: `tests.test_cli:create_app` without () is not an app."""
+    return wsgi_app
+
+
 def raising_app(environ, start_response):
     raise ZeroDivisionError("boom")
 
@@ -51,6 +60,43 @@ def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = main(list(argv), out, err)
     return status, out.getvalue(), err.getvalue()
+
+
+class UsageTests(unittest.TestCase):
+    """The command line does what its usage says (issue 12, item 6)."""
+
+    def test_usage_says_one_request(self):
+        usage = subprocess.run([sys.executable, "-m", "asgiwsgi_testkit", "--help"], capture_output=True, text=True, cwd=PROJECT_ROOT).stdout
+        self.assertIn("usage: python -m asgiwsgi_testkit MODULE:APP [METHOD] PATH [options]", usage)
+        self.assertIn("one request per run", usage)
+
+    def test_two_paths_a_method_without_path_a_path_without_slash_and_a_misspelt_method(self):
+        cases = {
+            ("/a", "/b"): "expected [METHOD] PATH (one request per run), got two paths: '/a' and '/b'",
+            ("GET",): "the method 'GET' needs a PATH after it, e.g. GET /",
+            ("tasks",): "PATH must start with '/' or be an absolute http(s) URL, not 'tasks' (did you mean '/tasks'?)",
+            ("GTE", "/tasks"): "unknown method 'GTE': did you mean GET?",
+        }
+        for target, text in cases.items():
+            with self.subTest(target=target):
+                status, _, err = run("tests.test_cli:wsgi_app", *target)
+                self.assertEqual((status, err), (2, f"error: {text}\n"))
+
+    def test_a_custom_method_is_sent(self):
+        self.assertEqual(run("tests.test_cli:wsgi_app", "PURGE", "/x")[1], "PURGE /x - - -\n")
+
+    def test_the_apps_own_value_error_exits_1_with_its_traceback(self):
+        status, _, err = run("tests.test_cli:value_error_app", "/")
+        self.assertEqual(status, 1)
+        self.assertIn("Traceback (most recent call last)", err)
+        self.assertTrue(err.rstrip().endswith("ValueError: the app's own bad value"), err)
+
+    def test_a_factory_without_parentheses_is_told_to_add_them(self):
+        status, _, err = run("tests.test_cli:create_app", "/")
+        self.assertEqual(status, 2)
+        self.assertIn("'tests.test_cli:create_app' takes no arguments, so it is an app factory, not an app", err)
+        self.assertIn("write 'tests.test_cli:create_app()' to call it", err)
+        self.assertEqual(run("tests.test_cli:create_app()", "/")[:2], (0, "GET / - - -\n"))
 
 
 class CommandLineTests(unittest.TestCase):
