@@ -38,7 +38,7 @@ import os
 import sys
 from typing import Any, Callable, Optional
 
-__all__ = ["PATHS", "LoopEntry", "running_loop", "current_task_reader", "current_task_table", "reset", "switch_path", "task_switch"]
+__all__ = ["PATHS", "LoopEntry", "forget_pending", "running_loop", "current_task_reader", "current_task_table", "reset", "switch_path", "task_switch"]
 
 #: the paths, in the order they are tried
 PATHS = ("table", "swap", "driver")
@@ -134,6 +134,12 @@ def task_switch(loop: Any, task: Any) -> Swap | None:
 
 #: the running loop of this thread, or None (asyncio's own function: no RuntimeError to make and catch)
 running_loop: Callable[[], Any] = getattr(asyncio.events, "_get_running_loop", None) or (lambda: None)
+
+
+def forget_pending(task: Any) -> None:
+    """Let a task whose loop is being closed around it be collected without "Task was destroyed but it is
+    pending" (asyncio's run_until_complete() sets the same flag on a task it made)."""
+    task._log_destroy_pending = False
 
 
 class LoopEntry:

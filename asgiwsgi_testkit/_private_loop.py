@@ -23,7 +23,7 @@ import types
 from typing import Any, Coroutine
 
 from ._app_task import finish_app_task
-from ._asyncio_internals import LoopEntry, running_loop
+from ._asyncio_internals import LoopEntry, forget_pending, running_loop
 from ._errors import TestkitError
 
 __all__ = ["PrivateLoop"]
@@ -168,14 +168,26 @@ class PrivateLoop:
         return await asyncio.gather(*ends, return_exceptions=True)
 
     def close_quietly(self) -> bool:
-        """close() from a finalizer: only when no loop runs in this thread; True when the loop was open."""
-        if not self.is_open:
+        """close() from a finalizer, which must not raise; True when the loop was open.
+
+        When another loop runs in this thread (a collection during an async test) this loop cannot
+        run to end its tasks: the driver's coroutine is closed, the tasks left are not reported as
+        destroyed, and the loop is closed (its self-pipe sockets with it).
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed():
             return False
         try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            try:
+            if running_loop() is None:
                 self.close()
-            except Exception:  # a finalizer must not raise; the ResourceWarning already said what to do
-                pass
+                return True
+            driver, self._loop, self._closed = self._driver, None, True
+            self._driver = self._started_driver = self._entry = None
+            for task in asyncio.all_tasks(loop):
+                forget_pending(task)
+            if driver is not None and not driver.done():
+                driver.get_coro().close()  # it waits on its wakeup future: closing it runs nothing of the app
+            loop.close()
+        except Exception:  # the ResourceWarning already said what to do
+            pass
         return True

@@ -187,6 +187,7 @@ class TestClientTests(unittest.TestCase):
             self.assertEqual(self.log, ["lifespan.startup"])
         self.assertEqual(self.log, ["lifespan.startup", "lifespan.shutdown"])
         self.assertEqual(client.get("/echo").status_code, 200)  # usable after `with`, as Starlette's is
+        client.close()
 
     def test_a_failing_startup_raises_the_apps_own_exception(self):
         async def failing(scope: dict, receive: Any, send: Any) -> None:
@@ -241,6 +242,31 @@ class TestClientTests(unittest.TestCase):
             with self.client.websocket_connect("/ws/refuse"):
                 self.fail("the app refused the handshake")
         self.assertEqual((refused.exception.code, refused.exception.reason), (4403, "no"))  # type: ignore[attr-defined]
+
+
+
+class LeftOpenTests(unittest.TestCase):
+    def test_a_client_left_open_and_collected_inside_another_loop_leaves_nothing_behind(self):
+        import subprocess
+        import sys
+
+        script = (
+            "import asyncio, gc\n"
+            "from asgiwsgi_testkit.testclient import TestClient\n"
+            "async def app(scope, receive, send):\n"
+            "    if scope['type'] == 'http':\n"
+            "        await send({'type': 'http.response.start', 'status': 204})\n"
+            "        await send({'type': 'http.response.body'})\n"
+            "client = TestClient(app)\n"
+            "assert client.get('/').status_code == 204\n"
+            "async def later():\n"
+            "    global client\n"
+            "    del client\n"
+            "    gc.collect()  # collected while this other loop runs: its own loop cannot run to end its tasks\n"
+            "asyncio.run(later())\n"
+        )
+        done = subprocess.run([sys.executable, "-X", "dev", "-W", "error", "-c", script], capture_output=True, text=True, timeout=30)
+        self.assertEqual((done.returncode, done.stderr), (0, ""))
 
 
 if __name__ == "__main__":
