@@ -10,7 +10,7 @@ wait is bounded by the client's timeout (AppTimeout).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Awaitable
 
 from ._asgi_websocket_app import SessionState, WebSocketConnection
 from ._app_task import DISCONNECT_GRACE
@@ -48,6 +48,7 @@ class WebSocketSession:
         self.timeout = timeout
         self.label = label  # 'WebSocket /chat', for messages
         self._left = False
+        self._last_send: Any = None  # the latest send_*() coroutine, checked at the next call (see _check_usable)
 
     # -- what the app's side knows (read-only views of the connection) ----------------------------
 
@@ -118,34 +119,57 @@ class WebSocketSession:
     def _check_usable(self, method: str) -> None:
         if self._left:
             raise ValueError(f"{self.label}: {method}() after the session ended; call it inside `async with client.websocket_connect(...)`")
+        pending = self._last_send
+        if pending is not None:
+            self._last_send = None
+            import inspect  # here: only a session with a send made before needs it
+
+            if inspect.getcoroutinestate(pending) == inspect.CORO_CREATED:  # made, never awaited: nothing was sent
+                name = pending.__name__.lstrip("_")
+                pending.close()  # no "was never awaited" warning on top of this error
+                raise TypeError(f"{self.label}: an earlier {name}() was called without `await`, so its message never reached the app: write `await ws.{name}(...)`")
+
+    def _sent_later(self, coro: Any) -> Any:
+        """A send_*() coroutine, remembered until the next call, which tells the test if it was never awaited."""
+        self._last_send = coro
+        return coro
 
     def _deliver(self, message: dict[str, Any]) -> None:
         self._connection.raise_if_app_failed()
         self._raise_if_closed(sending=True)
         self._connection.deliver(message)
 
-    async def send_text(self, data: str) -> None:
-        """Send a text message to the app."""
+    def send_text(self, data: str) -> Awaitable[None]:
+        """Send a text message to the app (await it)."""
+        return self._sent_later(self._send_text(data))
+
+    def send_bytes(self, data: bytes) -> Awaitable[None]:
+        """Send a binary message to the app (await it)."""
+        return self._sent_later(self._send_bytes(data))
+
+    def send_json(self, data: Any, mode: str = "text") -> Awaitable[None]:
+        """Send `data` as compact JSON, in a text (default) or binary message (await it)."""
+        return self._sent_later(self._send_json(data, mode))
+
+    async def _send_text(self, data: str) -> None:
         if not isinstance(data, str):
             raise TypeError(f"send_text() needs a str, not {type(data).__name__}: {data!r:.60} (use send_bytes for bytes)")
         self._check_usable("send_text")
         self._deliver({"type": "websocket.receive", "text": data})
 
-    async def send_bytes(self, data: bytes) -> None:
-        """Send a binary message to the app."""
+    async def _send_bytes(self, data: bytes) -> None:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"send_bytes() needs bytes, not {type(data).__name__}: {data!r:.60} (use send_text for str)")
         self._check_usable("send_bytes")
         self._deliver({"type": "websocket.receive", "bytes": bytes(data)})
 
-    async def send_json(self, data: Any, mode: str = "text") -> None:
-        """Send `data` as compact JSON, in a text (default) or binary message."""
+    async def _send_json(self, data: Any, mode: str = "text") -> None:
         self._check_usable("send_json")
         encoded = encode_json(data, "send_json() data")
         if mode == "text":
-            await self.send_text(encoded.decode("utf-8"))
+            await self._send_text(encoded.decode("utf-8"))
         elif mode == "binary":
-            await self.send_bytes(encoded)
+            await self._send_bytes(encoded)
         else:
             raise ValueError(f"send_json() mode must be 'text' or 'binary', not {mode!r}")
 

@@ -51,5 +51,25 @@ class SyncWithOnTheAsyncClientTests(unittest.TestCase):
                 self.fail("entered")
 
 
+
+class UnawaitedWebSocketSendTests(unittest.IsolatedAsyncioTestCase):
+    async def test_a_send_without_await_is_reported_at_the_next_call_not_after_a_timeout(self):
+        async def echo(scope, receive, send):
+            await receive()
+            await send({"type": "websocket.accept"})
+            message = await receive()
+            await send({"type": "websocket.send", "text": message.get("text") or ""})
+            await receive()
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and no "coroutine ... was never awaited" on top
+            async with ASGITestClient(echo, timeout=5.0).websocket_connect("/ws") as ws:
+                ws.send_text("hi")  # the mistake
+                with self.assertRaisesRegex(TypeError, r"^WebSocket /ws: an earlier send_text\(\) was called without `await`, so its message never reached the app: write `await ws\.send_text\(\.\.\.\)`$"):
+                    await ws.receive_text()
+                await ws.send_text("again")
+                self.assertEqual(await ws.receive_text(), "again")
+
+
 if __name__ == "__main__":
     unittest.main()
