@@ -11,8 +11,7 @@ asyncio.run, nothing pending.
 from __future__ import annotations
 
 import traceback
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, NoReturn
+from typing import Any, Awaitable, NoReturn
 
 from ._app_task import DISCONNECT_GRACE, check_grace
 from ._asgi_call import HTTPExchange, run_http
@@ -120,20 +119,15 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
 
     # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
-    @asynccontextmanager
-    async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[ASGITestResponse]:
-        """Send a request and yield the response as soon as `http.response.start` arrived.
+    def stream(self, method: str, path: str, **kwargs: Any) -> _StreamBlock:
+        """`async with client.stream(method, path) as response:` the response as soon as `http.response.start` arrived.
 
         Read with `aiter_bytes()`, `aiter_lines()`, `aiter_events()` or
         `aread()`; leaving the block sends http.disconnect and waits for the app.
         Redirects followed on the way are read and closed before the next request.
         """
         arguments, follow = stream_arguments(kwargs)
-        response = await self._send(method, path, arguments, follow, stream=True)
-        try:
-            yield response
-        finally:
-            await _close_stream(response)
+        return _StreamBlock(self, method, path, arguments, follow)
 
     def websocket_connect(self, path: str, subprotocols: Any = None, headers: Any = None, query: Any = None, cookies: Any = None, scope_overrides: Any = None) -> _WebSocketConnection:
         """`async with client.websocket_connect(path) as ws:` opens a WebSocket and yields the session once the app accepted.
@@ -239,7 +233,41 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         return ASGITestResponse(exchange.status_code, Headers._from_pairs(exchange.headers), None, request, reader=reader)
 
 
-class _WebSocketConnection:
+class _AsyncOnly:
+    """An async context manager that answers a synchronous `with` with what to write instead."""
+
+    __slots__ = ()
+    _what = ""
+
+    def __enter__(self) -> NoReturn:
+        raise TypeError(f"ASGITestClient.{self._what}() is used with `async with`, in an async test; for a synchronous `with`, use SyncASGITestClient (or asgiwsgi_testkit.testclient.TestClient)")
+
+    def __exit__(self, *exc_info: Any) -> None:  # pragma: no cover - __enter__ always raises
+        return None
+
+
+class _StreamBlock(_AsyncOnly):
+    """What stream() returns: `async with` sends the request and yields the response once it started."""
+
+    __slots__ = ("_client", "_request", "_response")
+    _what = "stream"
+
+    def __init__(self, client: ASGITestClient, *request: Any) -> None:
+        self._client = client
+        self._request = request
+        self._response: ASGITestResponse | None = None
+
+    async def __aenter__(self) -> ASGITestResponse:
+        method, path, arguments, follow = self._request
+        self._response = await self._client._send(method, path, arguments, follow, stream=True)
+        return self._response
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        if self._response is not None:
+            await _close_stream(self._response)
+
+
+class _WebSocketConnection(_AsyncOnly):
     """What websocket_connect() returns: an async context manager around one WebSocketSession.
 
     A small class rather than @asynccontextmanager: a connection is short, and
@@ -247,6 +275,7 @@ class _WebSocketConnection:
     """
 
     __slots__ = ("_client", "_arguments", "_session")
+    _what = "websocket_connect"
 
     def __init__(self, client: ASGITestClient, *arguments: Any) -> None:
         self._client = client
@@ -257,11 +286,6 @@ class _WebSocketConnection:
         self._session = await self._client._open_websocket(*self._arguments)
         return self._session
 
-    def __enter__(self) -> NoReturn:
-        raise TypeError("ASGITestClient.websocket_connect() is used with `async with`, in an async test; for a synchronous `with`, use SyncASGITestClient (or asgiwsgi_testkit.testclient.TestClient)")
-
-    def __exit__(self, *exc_info: Any) -> None:  # pragma: no cover - __enter__ always raises
-        return None
 
     async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
         session = self._session

@@ -45,10 +45,13 @@ class AssertionHintTests(unittest.TestCase):
 
 
 class SyncWithOnTheAsyncClientTests(unittest.TestCase):
-    def test_a_sync_with_on_websocket_connect_names_async_with_and_the_sync_client(self):
-        with self.assertRaisesRegex(TypeError, r"is used with `async with`, in an async test; for a synchronous `with`, use SyncASGITestClient"):
-            with ASGITestClient(asgi_apps.hello_app).websocket_connect("/ws"):
-                self.fail("entered")
+    def test_a_sync_with_on_websocket_connect_or_stream_names_async_with_and_the_sync_client(self):
+        client = ASGITestClient(asgi_apps.hello_app)
+        for what, block in (("websocket_connect", lambda: client.websocket_connect("/ws")), ("stream", lambda: client.stream("GET", "/"))):
+            with self.subTest(what=what):
+                with self.assertRaisesRegex(TypeError, rf"^ASGITestClient\.{what}\(\) is used with `async with`, in an async test; for a synchronous `with`, use SyncASGITestClient"):
+                    with block():
+                        self.fail("entered")
 
 
 
