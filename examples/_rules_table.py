@@ -1,4 +1,4 @@
-"""Print the README's table of validator rules, generated from the catalogue in a validator's docstring.
+"""Print the docs' table of validator rules, generated from the catalogue in a validator's docstring.
 
     python -m examples._rules_table                   # the validate_wsgi table (from the repository root)
     python -m examples._rules_table asgi              # the validate_asgi table
@@ -7,7 +7,7 @@
 The catalogue is the "Rules" block of `asgiwsgi_testkit/_<kind>_validate.py`:
 one entry per rule, two spaces in, the rule id, what is checked, and
 optionally `-- "the spec sentence it enforces"`; continuation lines are
-indented further. examples/test_readme.py checks that the README holds
+indented further. examples/test_docs.py checks that docs/validation.md holds
 exactly this output, so the table and the code cannot drift apart. The
 transitions table is made the same way from `TRANSITIONS` in
 `asgiwsgi_testkit/_asgi_states.py`, the one place that decides which message
