@@ -5,7 +5,7 @@ Everything public is re-exported here; the modules behind it are private.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import AppTimeout, LifespanError, ProtocolError, TestkitError, WebSocketClosed, WebSocketDenied
 from ._headers import Headers
@@ -84,7 +84,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """Import unittest-based names only when used, so `import asgiwsgi_testkit` stays cheap."""
     module_name = _LAZY.get(name)
     if module_name is None:

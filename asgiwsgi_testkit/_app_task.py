@@ -34,7 +34,6 @@ DISCONNECT_GRACE = 0.1
 CANCEL_IGNORED = "waiting for the app to return after it was cancelled"
 
 # create_task(context=) exists from 3.11; before, creating the task inside the context gives it a copy.
-_TASK_TAKES_CONTEXT = sys.version_info >= (3, 11)
 
 
 def check_grace(value: Any, name: str = "disconnect_grace") -> float:
@@ -54,7 +53,7 @@ def start_app_task(app: Callable[..., Any], *args: Any, name: str | None = None)
     context = contextvars.copy_context()
     coro = context.run(app, *args)
     loop = asyncio.get_running_loop()
-    if _TASK_TAKES_CONTEXT:
+    if sys.version_info >= (3, 11):  # create_task(context=)
         return loop.create_task(coro, name=name, context=context)
     return context.run(loop.create_task, coro, name=name)  # the task copies the context it is created in
 

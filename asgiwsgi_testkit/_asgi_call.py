@@ -80,11 +80,11 @@ class HTTPExchange:
         self.on_chunk: Callable[[bytes], Any] | None = None
         #: body bytes the response's content-length still allows (None: not held to one); a longer body is cut
         self.length_left: int | None = None
-        self._waiters: list[asyncio.Future] = []
+        self._waiters: list[asyncio.Future[Any]] = []
         self._body_sent = False
         if isinstance(content, bytes):
             self._events: Any = None
-            self._single = content
+            self._single: bytes | None = content
         else:
             self._single = None
             self._events = _request_events(content)

@@ -21,7 +21,7 @@ from ._asgi_scope import check_http_version, handshake_defaults, scope_for, with
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
-from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments
+from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments, takes_request_keywords
 from ._detect import as_asgi3
 from ._errors import ProtocolError, TestkitError, warn_outside_the_kit
 from ._headers import Headers
@@ -119,6 +119,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
 
     # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
+    @takes_request_keywords(ClientVerbs.request)
     def stream(self, method: str, path: str, **kwargs: Any) -> _StreamBlock:
         """`async with client.stream(method, path) as response:` the response as soon as `http.response.start` arrived.
 
@@ -230,7 +231,8 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
             if self._core.raise_server_exceptions or isinstance(exc, TestkitError):
                 raise
             return _server_error(exc, exchange, request)
-        return ASGITestResponse(exchange.status_code, Headers._from_pairs(exchange.headers), None, request, reader=reader)
+        status: int = exchange.status_code  # type: ignore[assignment]  # set: the response started
+        return ASGITestResponse(status, Headers._from_pairs(exchange.headers), None, request, reader=reader)
 
 
 class _AsyncOnly:

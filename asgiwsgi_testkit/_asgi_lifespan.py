@@ -32,12 +32,12 @@ LIFESPAN_MODES = ("auto", "on", "off")
 
 # Apps that "auto" found without lifespan (Django, Channels, ...): later clients of the same app object skip
 # the probe, which costs a Task per client (per test with ASGITestCase). Weak, so apps are not kept alive.
-_WITHOUT_LIFESPAN: weakref.WeakSet = weakref.WeakSet()
+_WITHOUT_LIFESPAN: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 # Lifespan tasks still running. A loop keeps only weak references to its tasks; a lifespan that a lazy first
 # request started on a client nobody shut down would otherwise be collected while pending ("Task was destroyed").
-_UP: set = set()
+_UP: set[Any] = set()
 
 
 def _known_without_lifespan(app: Any) -> bool:
@@ -72,11 +72,11 @@ class Lifespan:
         #: the exception the app raised on the lifespan scope before startup completed, in mode "auto"
         self.unsupported_because: BaseException | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._phase = INITIAL["lifespan"]
         self._inbox: deque[dict[str, Any]] = deque()
-        self._receiving: asyncio.Future | None = None
-        self._changed: asyncio.Future | None = None
+        self._receiving: asyncio.Future[Any] | None = None
+        self._changed: asyncio.Future[Any] | None = None
         self._failure: str | None = None
         self._ended_by_loop = False  # the app's receive() was cancelled: its loop is ending, not a test
 
@@ -106,7 +106,7 @@ class Lifespan:
         if self._changed is not None and not self._changed.done():
             self._changed.set_result(None)
 
-    def _on_task_done(self, task: asyncio.Task) -> None:
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
         self._notify()
         if self._ended_by_loop and not task.cancelled():
             task.exception()  # what the app raised as its loop ended is not the test's news (nor asyncio's log's)
@@ -173,7 +173,7 @@ class Lifespan:
         if self._phase != "running":
             self._unsupported(self._task)
 
-    def _unsupported(self, task: asyncio.Task) -> None:
+    def _unsupported(self, task: asyncio.Task[None]) -> None:
         error = None if task.cancelled() else task.exception()
         self.unsupported_because = error  # what "auto" took for "no lifespan" (Starlette's TestClient raises it)
         self.supported = False

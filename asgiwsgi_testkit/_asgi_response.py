@@ -8,11 +8,14 @@ app, so memory does not grow with the body. SSE parsing lives in _sse.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 
 from ._describe import reason_phrase
 from ._headers import Headers
 from ._response import LineSplitter, TestResponseBase
+
+if TYPE_CHECKING:
+    from ._asgi_stream import StreamReader
 
 __all__ = ["ASGITestResponse"]
 
@@ -23,7 +26,7 @@ class ASGITestResponse(TestResponseBase):
     def __init__(self, status_code: int, headers: Headers, body: bytes | None, request: Any = None, trailers: Headers | None = None, reader: Any = None) -> None:
         super().__init__(status_code, reason_phrase(status_code), headers, body, request)
         self._trailers = trailers
-        self._reader = reader
+        self._reader: StreamReader | None = reader
         #: SyncASGITestClient's loop runner, set on its streamed responses: the sync readers step it
         self._run: Callable[[Any], Any] | None = None
 
@@ -46,7 +49,7 @@ class ASGITestResponse(TestResponseBase):
         trailers = Headers._from_pairs(exchange.trailers) if exchange.trailers else None
         return cls(exchange.status_code, Headers._from_pairs(exchange.headers), body, request, trailers)
 
-    def _streaming_reader(self) -> Any:
+    def _streaming_reader(self) -> StreamReader:
         if self._reader is None:
             raise ValueError(f"{self!r}: aiter_bytes(), aiter_lines() and aiter_events() read a body only inside `async with client.stream(...)`; use .body outside it")
         return self._reader

@@ -226,4 +226,4 @@ def with_root_path(base: Any, root_path: Any) -> Any:
 def check_http_version(version: Any) -> str:
     if version not in ("1.0", "1.1", "2"):
         raise ValueError(f"http_version= must be '1.0', '1.1' or '2', not {version!r}")
-    return version
+    return str(version)

@@ -91,7 +91,7 @@ _KNOWN = {scope: {key.split("+")[0] for table in states.values() for key in tabl
 
 def event_key(message: dict[str, Any]) -> str:
     """The table key of an app message: its type, refined by the flag that decides the next state."""
-    kind = message["type"]
+    kind: str = message["type"]
     if kind == "http.response.body" or kind == "websocket.http.response.body":
         return kind + "+more" if message.get("more_body") else kind
     if kind == "http.response.start":

@@ -19,7 +19,7 @@ import asyncio
 import contextvars
 import functools
 import types
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Generator
 
 from ._app_task import DISCONNECT_GRACE, finish_app_task
 from ._asyncio_internals import current_task_reader, current_task_table, task_switch
@@ -27,11 +27,16 @@ from ._asyncio_internals import current_task_reader, current_task_table, task_sw
 __all__ = ["HAND_OVER", "LOOP_TURN", "SteppedApp"]
 
 
-class _Awaitable(tuple):
+class _Awaitable(tuple):  # type: ignore[type-arg]  # a plain tuple of what the awaiting coroutine yields
     """A tuple awaited as its items: each is yielded to whoever steps the coroutine (no Python frame)."""
 
     __slots__ = ()
-    __await__ = tuple.__iter__
+    if TYPE_CHECKING:
+
+        def __await__(self) -> Generator[Any, None, None]: ...
+
+    else:
+        __await__ = tuple.__iter__
 
 
 _AT_HAND_OVER = object()  # what the app's coroutine yields at a hand-over
@@ -63,15 +68,15 @@ class SteppedApp:
         self._context: Any = None
         self._coro: Any = None
         self._resume: Any = None  # self._coro.send(None), made once
-        self._driver: asyncio.Task | None = None
-        self._park: asyncio.Future | None = None  # pending while the driver sleeps and the app sits at a hand-over
+        self._driver: asyncio.Task[None] | None = None
+        self._park: asyncio.Future[Any] | None = None  # pending while the driver sleeps and the app sits at a hand-over
         self._handed: Any = _AT_HAND_OVER  # what the reader handed the parked driver to wait for
         self._stepping = False  # True while the reader or the driver runs a step of the app's coroutine
         self._finished = False
         self._error: BaseException | None = None
         self._closing = False
         self._swap: Any = None  # _asyncio_internals' switch of the current task; None: the driver steps the app
-        self._table: dict | None = None  # on the table path, the dict it switches (set inline: the stream's hot path)
+        self._table: dict[Any, Any] | None = None  # on the table path, the dict it switches (set inline: the stream's hot path)
         self._current_task_of: Any = asyncio.current_task
 
     # -- what a subclass says ------------------------------------------------------------
@@ -95,7 +100,7 @@ class SteppedApp:
 
     # -- starting and stepping -----------------------------------------------------------
 
-    async def _start_app(self, app: Callable[..., Any], args: tuple, name: str) -> None:
+    async def _start_app(self, app: Callable[..., Any], args: tuple[Any, ...], name: str) -> None:
         """Create the app's coroutine in a copy of the context and its driver task; return once the driver parked."""
         loop = self._loop = asyncio.get_running_loop()
         context = self._context = contextvars.copy_context()

@@ -43,8 +43,8 @@ class StreamReader(SteppedApp):
         # validate_asgi's view of the response (the exchange stops at a disconnect), when validating
         self._checker = HTTPSendChecker(exchange.scope) if validate else None
         self._chunks: deque[bytes] = deque()
-        self._taken: asyncio.Future | None = None  # senders in other tasks wait here for room
-        self._signal_future: asyncio.Future | None = None  # the reader waits here for news
+        self._taken: asyncio.Future[Any] | None = None  # senders in other tasks wait here for room
+        self._signal_future: asyncio.Future[Any] | None = None  # the reader waits here for news
         self._timer: StepTimer | None = None
         self._reported = False  # the app's error was raised to the reader already
         self._plain_body = False  # the exchange is in state "body" and the client is there: the fast path applies

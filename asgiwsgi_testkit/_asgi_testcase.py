@@ -17,10 +17,10 @@ from ._testcase import AppTestMixin
 __all__ = ["ASGITestCase"]
 
 
-class ASGITestCase(AppTestMixin, ResponseAssertions, unittest.IsolatedAsyncioTestCase):
+class ASGITestCase(AppTestMixin[ASGITestClient], ResponseAssertions, unittest.IsolatedAsyncioTestCase):
     """A TestCase for an ASGI app: `self.client` is an ASGITestClient whose lifespan spans the test."""
 
-    def _client_class(self) -> Any:
+    def _client_class(self) -> type[ASGITestClient]:
         return ASGITestClient
 
     async def asyncSetUp(self) -> None:

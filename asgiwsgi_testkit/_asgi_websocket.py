@@ -10,13 +10,16 @@ wait is bounded by the client's timeout (AppTimeout).
 
 from __future__ import annotations
 
-from typing import Any, Awaitable
+from typing import TYPE_CHECKING, Any, Awaitable, Coroutine
 
 from ._asgi_websocket_app import SessionState, WebSocketConnection
 from ._app_task import DISCONNECT_GRACE
 from ._content import encode_json
 from ._errors import WebSocketClosed, WebSocketDenied, rule_broken
 from ._headers import Headers
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["SessionState", "WebSocketSession", "check_close_code"]
 
@@ -28,11 +31,6 @@ def check_close_code(code: Any) -> int:
     if not (code in (1000, 1001, 1002, 1003, 1006) or 1007 <= code <= 1014 or 3000 <= code <= 4999):
         raise ValueError(f"close() code {code} is not one a client may send (RFC 6455 7.4: 1000-1003, 1007-1014 or 3000-4999; 1006 for a dropped connection)")
     return code
-
-
-def _connection_view(name: str, doc: str) -> Any:
-    """A read-only property showing the session's connection attribute `name`."""
-    return property(lambda session: getattr(session._connection, name), doc=doc)
 
 
 class WebSocketSession:
@@ -52,12 +50,35 @@ class WebSocketSession:
 
     # -- what the app's side knows (read-only views of the connection) ----------------------------
 
-    state = _connection_view("state", "Where the session is: a SessionState.")
-    subprotocol = _connection_view("subprotocol", "The subprotocol the app accepted with, or None.")
-    accept_headers = _connection_view("accept_headers", "The headers of websocket.accept (Headers).")
-    close_code = _connection_view("close_code", "The close code once closed (by either side), else None.")
-    close_reason = _connection_view("close_reason", "The close reason once closed, as the app sent it.")
-    task = _connection_view("task", "The app's task (None before connect()).")
+    @property
+    def state(self) -> SessionState:
+        """Where the session is: a SessionState."""
+        return self._connection.state
+
+    @property
+    def subprotocol(self) -> str | None:
+        """The subprotocol the app accepted with, or None."""
+        return self._connection.subprotocol
+
+    @property
+    def accept_headers(self) -> Headers:
+        """The headers of websocket.accept (Headers)."""
+        return self._connection.accept_headers
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code once closed (by either side), else None."""
+        return self._connection.close_code
+
+    @property
+    def close_reason(self) -> str:
+        """The close reason once closed, as the app sent it."""
+        return self._connection.close_reason
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The app's task (None before connect())."""
+        return self._connection.task
 
     # -- the handshake --------------------------------------------------------------------------
 
@@ -129,7 +150,7 @@ class WebSocketSession:
                 pending.close()  # no "was never awaited" warning on top of this error
                 raise TypeError(f"{self.label}: an earlier {name}() was called without `await`, so its message never reached the app: write `await ws.{name}(...)`")
 
-    def _sent_later(self, coro: Any) -> Any:
+    def _sent_later(self, coro: Coroutine[Any, Any, None]) -> Coroutine[Any, Any, None]:
         """A send_*() coroutine, remembered until the next call, which tells the test if it was never awaited."""
         self._last_send = coro
         return coro
@@ -201,14 +222,16 @@ class WebSocketSession:
         message = await self._receive_message("receive_text")
         if message.get("text") is None:
             raise ValueError(f"{self.label}: expected a text message, the app sent bytes {message.get('bytes')!r:.60}")
-        return message["text"]
+        text: str = message["text"]
+        return text
 
     async def receive_bytes(self) -> bytes:
         """The next binary message; WebSocketClosed when the app closed, ValueError for a text one."""
         message = await self._receive_message("receive_bytes")
         if message.get("bytes") is None:
             raise ValueError(f"{self.label}: expected a binary message, the app sent text {message.get('text')!r:.60}")
-        return message["bytes"]
+        data: bytes = message["bytes"]
+        return data
 
     async def receive_json(self, mode: str = "text") -> Any:
         """The next message parsed as JSON (text by default, or binary)."""

@@ -59,15 +59,15 @@ class WebSocketConnection:
         self.close_reason = ""
         self.denial: dict[str, Any] | None = None
         self.outbox: deque[dict[str, Any]] = deque()
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         #: True once the test side sent websocket.disconnect: the app's send() then raises OSError
         self.client_gone = False
         self.error_surfaced = False
         self._app = app
         self._protocol_state = INITIAL["websocket"]
         self._inbox: deque[dict[str, Any]] = deque([{"type": "websocket.connect"}])
-        self._app_waiting: asyncio.Future | None = None
-        self._test_waiting: asyncio.Future | None = None
+        self._app_waiting: asyncio.Future[Any] | None = None
+        self._test_waiting: asyncio.Future[Any] | None = None
         self._heard_disconnect = False
 
     # -- the app's receive() and send() ------------------------------------------------------
@@ -174,7 +174,7 @@ class WebSocketConnection:
         try:
             await asyncio.sleep(0)  # most apps answer within one turn of the loop: then no timer is needed
             if not future.done():
-                timer = StepTimer(self.timeout, on_fire=lambda: future.done() or future.set_result("timeout"))
+                timer = StepTimer(self.timeout, on_fire=lambda: None if future.done() else future.set_result("timeout"))
             outcome = await future
         finally:
             if timer is not None:

@@ -168,6 +168,6 @@ def _absolute(response: Any, location: str) -> str:
     from urllib.parse import urljoin
 
     try:
-        return urljoin(response.request.url, location)
+        return urljoin(str(response.request.url), location)
     except Exception:
         return location

@@ -184,7 +184,7 @@ def current_task_reader() -> Callable[[Any], Any]:
     return asyncio.current_task
 
 
-def current_task_table() -> dict | None:
+def current_task_table() -> dict[Any, Any] | None:
     """On the table path, the {loop: task} dict itself, for a caller that switches twice per chunk (no call at all)."""
     if _chosen is not _UNRESOLVED and _chosen[0] == "table":
         return asyncio.tasks._current_tasks  # type: ignore[attr-defined,no-any-return]
@@ -193,7 +193,7 @@ def current_task_table() -> dict | None:
 
 def switch_path() -> str | None:
     """The path in use ('table', 'swap' or 'driver'), or None before the first switch."""
-    return None if _chosen is _UNRESOLVED else _chosen[0]  # type: ignore[no-any-return]
+    return None if _chosen is _UNRESOLVED else str(_chosen[0])
 
 
 def reset() -> None:

@@ -22,12 +22,19 @@ from ._urls import merge_queries, parse_base_url
 __all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments"]
 
 if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
+    from typing_extensions import Concatenate, ParamSpec
+
     from ._cookies import CookieJar
+    from ._types import BodyInput, CookiesInput, FilesInput, FormInput, HeadersInput, Overrides, QueryInput
+
+    _Keywords = ParamSpec("_Keywords")
 
 #: how many redirects one request may follow (what browsers allow)
 MAX_REDIRECTS = 20
 #: the keyword arguments of request() and of every verb, besides follow_redirects (SPEC section 3)
 REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies", "environ_overrides", "scope_overrides")
+#: every keyword request() and the verbs take
+_KEYWORDS = frozenset((*REQUEST_ARGUMENTS, "follow_redirects"))
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
 
 
@@ -273,6 +280,42 @@ class ClientSettings:
 
 
 _Response = TypeVar("_Response")
+_Self = TypeVar("_Self")
+_Result = TypeVar("_Result")
+
+
+def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Result]) -> Callable[Concatenate[_Self, _Keywords], _Result]:
+    """`request()` with its method fixed: one definition for every verb, with request()'s signature for editors and checkers."""
+
+    name = method.lower()
+
+    def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.keys() <= _KEYWORDS:
+            raise unknown_keyword(name, kwargs.keys() - _KEYWORDS)
+        return request(self, method, *args, **kwargs)
+
+    send.__name__ = send.__qualname__ = name
+    send.__doc__ = f"Send a {method} request; the keywords are request()'s."
+    signature = inspect_signature(request)
+    send.__signature__ = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "method"])  # type: ignore[attr-defined]
+    return send
+
+
+def takes_request_keywords(request: Callable[Concatenate[Any, str, _Keywords], Any]) -> Callable[[Callable[..., _Result]], Callable[Concatenate[Any, str, _Keywords], _Result]]:
+    """Give a `stream(method, path, **kwargs)` request()'s keywords, for editors, checkers and `inspect.signature`."""
+
+    def decorate(function: Callable[..., _Result]) -> Callable[Concatenate[Any, str, _Keywords], _Result]:
+        signature = inspect_signature(request)
+        function.__signature__ = signature.replace(return_annotation=inspect_signature(function).return_annotation)  # type: ignore[attr-defined]
+        return function
+
+    return decorate
+
+
+def inspect_signature(function: Callable[..., Any]) -> Any:
+    from inspect import signature
+
+    return signature(function)
 
 
 class ClientVerbs(ClientSettings, Generic[_Response]):
@@ -290,19 +333,20 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
     def request(
         self,
         method: str,
+        /,
         path: str,
         *,
-        query: Any = None,
-        query_string: Any = None,
-        headers: Any = None,
-        body: Any = None,
+        query: QueryInput = None,
+        query_string: str | bytes | None = None,
+        headers: HeadersInput = None,
+        body: BodyInput = None,
         json: Any = UNSET,
-        form: Any = None,
-        files: Any = None,
-        cookies: Any = None,
+        form: FormInput = None,
+        files: FilesInput = None,
+        cookies: CookiesInput = None,
         follow_redirects: bool | None = None,
-        environ_overrides: Any = None,
-        scope_overrides: Any = None,
+        environ_overrides: Overrides = None,
+        scope_overrides: Overrides = None,
         **other_clients_keywords: NoReturn,
     ) -> _Response:
         """Send one request and return the whole response (redirects followed when asked); await it on ASGITestClient.
@@ -318,26 +362,13 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
             arguments["scope_overrides"] = scope_overrides
         return self._send(method, path, arguments, follow_redirects)
 
-    def get(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("PUT", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("DELETE", path, **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("HEAD", path, **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> _Response:
-        return self.request("OPTIONS", path, **kwargs)
+    get = verb("GET", request)
+    post = verb("POST", request)
+    put = verb("PUT", request)
+    patch = verb("PATCH", request)
+    delete = verb("DELETE", request)
+    head = verb("HEAD", request)
+    options = verb("OPTIONS", request)
 
 
 def stream_arguments(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:

@@ -165,7 +165,7 @@ def _multipart(form: Any, files: Any) -> tuple[bytes, str]:
     items = files.items() if isinstance(files, Mapping) else files
     if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
         raise TypeError(f"files= must be a mapping or a sequence of (name, file) pairs, not {type(files).__name__}")
-    parts = []
+    parts: list[tuple[bytes, bytes]] = []
     for name, value in fields:
         header = f'Content-Disposition: form-data; name="{_quote_param(name)}"\r\n\r\n'
         parts.append((header.encode("utf-8"), value.encode("utf-8") if isinstance(value, str) else value))
@@ -183,8 +183,8 @@ def _multipart(form: Any, files: Any) -> tuple[bytes, str]:
     while any(boundary.encode() in data for _, data in parts):  # pragma: no cover - 2**-128
         boundary = os.urandom(16).hex()
     delimiter = f"--{boundary}\r\n".encode()
-    chunks = []
-    for header, data in parts:
-        chunks += [delimiter, header, data, b"\r\n"]
+    chunks: list[bytes] = []
+    for part_header, part_data in parts:
+        chunks += [delimiter, part_header, part_data, b"\r\n"]
     chunks.append(f"--{boundary}--\r\n".encode())
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"

@@ -36,7 +36,8 @@ def _positional_count(app: Any) -> int:
         call = getattr(type(app), "__call__", None)
         code = getattr(getattr(call, "__func__", call), "__code__", None)
         return code.co_argcount - 1 if code is not None else -1
-    return code.co_argcount - (1 if hasattr(app, "__self__") else 0)
+    count: int = code.co_argcount - (1 if hasattr(app, "__self__") else 0)
+    return count
 
 
 def is_awaitable_class(app: Any) -> bool:
@@ -74,11 +75,11 @@ def as_asgi3(app: Any) -> Callable[..., Any]:
     if is_awaitable_class(app) and not getattr(app, "_asgi_double_callable", False):
         return _awaited_instance(app)
     if getattr(app, "_asgi_single_callable", False) or (_is_coroutine_callable(app) and not getattr(app, "_asgi_double_callable", False)):
-        return app
+        return app  # type: ignore[no-any-return]  # callable() narrowed Any
     if is_double_callable(app):
 
         async def asgi2_adapter(scope: Any, receive: Any, send: Any) -> Any:
-            instance = app(scope)
+            instance: Any = app(scope)
             return await instance(receive, send)
 
         asgi2_adapter.__wrapped__ = app  # type: ignore[attr-defined]
@@ -87,11 +88,11 @@ def as_asgi3(app: Any) -> Callable[..., Any]:
     if count == 2:
         raise TypeError(f"app {app!r:.80} is a WSGI app (environ, start_response); use WSGITestClient for it")
     if count in (3, -1):
-        return app  # a sync callable returning an awaitable, or one whose signature cannot be read (Cython)
+        return app  # type: ignore[no-any-return]  # a sync callable returning an awaitable, or one whose signature cannot be read (Cython)
     raise TypeError(f"app {app!r:.80} is neither an ASGI 3 app (async def app(scope, receive, send)) nor an ASGI 2 double-callable")
 
 
-def _awaited_instance(app: type) -> Callable[..., Any]:
+def _awaited_instance(app: Any) -> Callable[..., Any]:
     """An ASGI3 coroutine function for an awaitable class: the kit's tasks need a coroutine, not the instance."""
 
     async def awaitable_class_adapter(scope: Any, receive: Any, send: Any) -> Any:

@@ -11,7 +11,7 @@ Checking that a header is legal to *send* lives in `check_header_field`.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, TypeVar
 
 __all__ = ["Headers", "check_header_field", "normalize_header_input"]
 
@@ -24,8 +24,11 @@ _BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 def _text(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode("latin-1")
-    return value
+    text: str = value  # checked by the caller
+    return text
 
+
+_H = TypeVar("_H", bound="Headers")
 
 class Headers:
     """Case-insensitive, ordered, multi-valued HTTP headers.
@@ -45,7 +48,7 @@ class Headers:
             self._pairs = [(_text(k), _text(v)) for k, v in _pairs_of(headers, "headers")]
 
     @classmethod
-    def _from_pairs(cls, pairs: list[tuple[str, str]]) -> Headers:
+    def _from_pairs(cls: type[_H], pairs: list[tuple[str, str]]) -> _H:
         """Wrap an already-checked list of str pairs without copying (hot path)."""
         self = cls.__new__(cls)
         self._pairs = pairs

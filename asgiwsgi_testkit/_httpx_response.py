@@ -23,7 +23,7 @@ __all__ = ["HTTPStatusError", "Response", "ResponseHeaders", "accept_encoding"]
 
 def _zstd_decompressor() -> Any:
     try:
-        from compression import zstd  # Python 3.14+
+        from compression import zstd  # type: ignore[import-not-found,unused-ignore]  # Python 3.14+
     except ImportError:
         return None
     return zstd.ZstdDecompressor
@@ -82,13 +82,33 @@ class URL:
         self._url = url
         self._parts = urlsplit(url)
 
-    scheme = property(lambda self: self._parts.scheme)
-    host = property(lambda self: self._parts.hostname or "")
-    port = property(lambda self: self._parts.port)
-    path = property(lambda self: self._parts.path or "/")
-    query = property(lambda self: self._parts.query.encode("ascii", "replace"))
-    fragment = property(lambda self: self._parts.fragment)
-    netloc = property(lambda self: self._parts.netloc.encode("ascii", "replace"))
+    @property
+    def scheme(self) -> str:
+        return self._parts.scheme
+
+    @property
+    def host(self) -> str:
+        return self._parts.hostname or ""
+
+    @property
+    def port(self) -> int | None:
+        return self._parts.port
+
+    @property
+    def path(self) -> str:
+        return self._parts.path or "/"
+
+    @property
+    def query(self) -> bytes:
+        return self._parts.query.encode("ascii", "replace")
+
+    @property
+    def fragment(self) -> str:
+        return self._parts.fragment
+
+    @property
+    def netloc(self) -> bytes:
+        return self._parts.netloc.encode("ascii", "replace")
 
     @property
     def raw_path(self) -> bytes:
@@ -176,7 +196,7 @@ class _Deflate:
     """'deflate' as httpx reads it: zlib-wrapped, or a raw deflate stream when the first bytes say so."""
 
     def __init__(self) -> None:
-        self._inner: Any = None
+        self._inner: zlib._Decompress | None = None  # set by the first bytes: zlib-wrapped or raw
 
     def decompress(self, data: bytes) -> bytes:
         if self._inner is None:

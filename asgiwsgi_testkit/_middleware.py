@@ -83,7 +83,7 @@ def compose(app: Callable[..., Any], *middleware: Any) -> Any:
 def _check_interface(interface: Any, function: str) -> str:
     if interface not in _INTERFACES:
         raise ValueError(f"{function}() interface= must be 'wsgi' or 'asgi', not {interface!r}")
-    return interface
+    return str(interface)
 
 
 def _status_of(status: Any) -> tuple[int, str]:
@@ -209,9 +209,9 @@ def _read_wsgi_body(environ: dict[str, Any]) -> bytes:
         return b""
     length = environ.get("CONTENT_LENGTH", "")
     if length and length.isdigit():
-        return stream.read(int(length))
+        return bytes(stream.read(int(length)))
     if environ.get("wsgi.input_terminated"):
-        return stream.read()
+        return bytes(stream.read())
     return b""
 
 

@@ -125,10 +125,17 @@ class PrivateLoop:
                 driver.result()
                 raise TestkitError(f"{self.owner}: the task running this call ended before the call did")
             loop.run_forever()
-        (returned, value), self._outcome = self._outcome, None
+        returned, value = self._take_outcome()
         if returned:
             return value
         raise value
+
+    def _take_outcome(self) -> tuple[bool, Any]:
+        """The finished call's (True, result) or (False, what it raised), cleared for the next call."""
+        outcome, self._outcome = self._outcome, None
+        if outcome is None:  # pragma: no cover - run() asks only once the driver set it
+            raise TestkitError(f"{self.owner}: a call ended without an outcome")
+        return outcome
 
     async def _drive(self, loop: asyncio.AbstractEventLoop) -> None:
         """Await each call's coroutine in this one task, and stop the loop in the turn it ends."""

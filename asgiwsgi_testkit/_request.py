@@ -82,7 +82,7 @@ def check_client(client: Any) -> tuple[str, int]:
 def check_method(method: Any) -> str:
     """Return the method upper-cased, or raise TypeError/ValueError."""
     if method in _COMMON_METHODS:  # the verbs' own strings: nothing to check
-        return method
+        return method  # type: ignore[no-any-return]  # one of _COMMON_METHODS' strs
     if not isinstance(method, str):
         raise TypeError(f"method must be a str such as 'GET', not {type(method).__name__}: {method!r}")
     if not _METHOD.match(method):

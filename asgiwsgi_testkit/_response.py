@@ -8,12 +8,12 @@ Describing a response for a failure message lives in _describe.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NoReturn
 
 from ._describe import _charset, media_type, request_line
 from ._headers import Headers
 
-__all__ = ["TestResponseBase", "WSGITestResponse", "iter_lines_of"]
+__all__ = ["JSONMethod", "TestResponseBase", "WSGITestResponse", "iter_lines_of"]
 
 
 # Attributes of other clients' responses and the kit's word for each (SPEC 13).
@@ -30,6 +30,42 @@ _OTHER_CLIENTS_ATTRIBUTES = {
     "raise_for_status": "assertStatus(response, 200) in a test case",
     "mustcontain": "assertIn(text, response.text)",
 }
+
+
+class JSONMethod:
+    """What `response.json` is: call it for the parsed body; indexing or comparing it (werkzeug's habit) says to call it."""
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: TestResponseBase) -> None:
+        self._response = response
+
+    def __call__(self) -> Any:
+        """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
+        return self._response._parsed_json()
+
+    @staticmethod
+    def _not_called(example: str) -> TypeError:
+        return TypeError(f"response.json is a method, not the parsed body: call it, as in {example} (werkzeug's response.json is a property; the kit's, like httpx's, is a method)")
+
+    def __getitem__(self, key: Any) -> NoReturn:
+        raise self._not_called(f"response.json()[{key!r}]")
+
+    def __contains__(self, item: Any) -> NoReturn:
+        raise self._not_called(f"{item!r:.40} in response.json()")
+
+    def __iter__(self) -> NoReturn:
+        raise self._not_called("for item in response.json()")
+
+    def __eq__(self, other: object) -> bool:
+        if other is None or isinstance(other, (dict, list, str, int, float)):
+            raise self._not_called(f"response.json() == {other!r:.40}")
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (it defines __eq__)
+
+    def __repr__(self) -> str:
+        return f"<method json of {self._response!r}>"
 
 
 class TestResponseBase:
@@ -52,12 +88,14 @@ class TestResponseBase:
         self._cookies: dict[str, str] | None = None
         self._base_url: Any = None  # the client's base_url (a URL), to name the request relative to it
 
-    def __getattr__(self, name: str) -> Any:
-        """Only for names the class lacks: another client's attribute gets the kit's word in the error."""
-        hint = _OTHER_CLIENTS_ATTRIBUTES.get(name)
-        if hint is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}: that is another client's word; the kit's is {hint}")
+    if not TYPE_CHECKING:  # (a checker that saw it would take every misspelt attribute for Any)
+
+        def __getattr__(self, name: str) -> Any:
+            """Only for names the class lacks: another client's attribute gets the kit's word in the error."""
+            hint = _OTHER_CLIENTS_ATTRIBUTES.get(name)
+            if hint is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}: that is another client's word; the kit's is {hint}")
 
     @property
     def status(self) -> str:
@@ -94,8 +132,12 @@ class TestResponseBase:
         except LookupError:
             return self.body.decode("utf-8", errors="replace")
 
-    def json(self) -> Any:
-        """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
+    @property
+    def json(self) -> JSONMethod:
+        """`response.json()`: the body parsed as JSON. (A method, as httpx's: `response.json["x"]` says to call it.)"""
+        return JSONMethod(self)
+
+    def _parsed_json(self) -> Any:
         import json
 
         try:

@@ -13,22 +13,27 @@ from __future__ import annotations
 import threading
 import weakref
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ._app_task import DISCONNECT_GRACE
 from ._asgi_client import ASGITestClient, _close_stream
 from ._asgi_response import ASGITestResponse
-from ._client_core import ClientVerbs, stream_arguments
+from ._client_core import ClientVerbs, stream_arguments, takes_request_keywords
 from ._errors import warn_outside_the_kit
 from ._private_loop import PrivateLoop
 from ._request import DEFAULT_CLIENT
+
+if TYPE_CHECKING:
+    from ._asgi_websocket import WebSocketSession
+    from ._asgi_websocket_app import SessionState
+    from ._headers import Headers
 
 __all__ = ["SyncASGITestClient", "SyncWebSocketSession"]
 
 # Clients whose loop may still be open. At interpreter exit, before non-daemon threads are joined (anyio's
 # worker threads end with the task that started them) and while modules still work, each is ended as if
 # collected: a module-level client nobody closed (FastAPI's documented habit) must not hang or spill errors.
-_LIVE: weakref.WeakSet = weakref.WeakSet()
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
 _exit_hook_registered = False
 
 
@@ -154,11 +159,12 @@ class SyncASGITestClient(ClientVerbs[ASGITestResponse]):
     # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
     def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
-        response = self._loop.run(self._async._send(method, path, arguments, follow, stream))
+        response: ASGITestResponse = self._loop.run(self._async._send(method, path, arguments, follow, stream))
         if stream:
             response._run = self._loop.run  # its iter_bytes(), iter_lines(), iter_events() and read() step this loop
         return response
 
+    @takes_request_keywords(ClientVerbs.request)
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[ASGITestResponse]:
         """Send a request and yield the response once it started; read it with iter_bytes(), iter_lines(), iter_events() or read().
@@ -191,12 +197,44 @@ class SyncWebSocketSession:
 
     __slots__ = ("_session", "_run")
 
-    def __init__(self, session: Any, run: Callable[[Any], Any]) -> None:
+    def __init__(self, session: WebSocketSession, run: Callable[[Any], Any]) -> None:
         self._session = session
         self._run = run
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
+    if not TYPE_CHECKING:  # (a checker that saw it would take every misspelt attribute for Any)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._session, name)
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The WebSocket scope the app was called with."""
+        return self._session.scope
+
+    @property
+    def state(self) -> SessionState:
+        """Where the session is: a SessionState."""
+        return self._session.state
+
+    @property
+    def subprotocol(self) -> str | None:
+        """The subprotocol the app accepted with, or None."""
+        return self._session.subprotocol
+
+    @property
+    def accept_headers(self) -> Headers:
+        """The headers of websocket.accept."""
+        return self._session.accept_headers
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code once closed (by either side), else None."""
+        return self._session.close_code
+
+    @property
+    def close_reason(self) -> str:
+        """The close reason once closed, as the app sent it."""
+        return self._session.close_reason
 
     def send_text(self, data: str) -> None:
         self._run(self._session.send_text(data))

@@ -9,7 +9,7 @@ asyncio.
 from __future__ import annotations
 
 import unittest
-from typing import Any
+from typing import Any, Callable, Generic, TypeVar
 
 from ._assertions import ResponseAssertions
 from ._wsgi_client import WSGITestClient
@@ -17,8 +17,11 @@ from ._wsgi_client import WSGITestClient
 __all__ = ["AppTestMixin", "WSGITestCase"]
 
 
-class AppTestMixin:
-    """Finds the app and builds the client; shared by WSGITestCase and ASGITestCase."""
+_Client = TypeVar("_Client")
+
+
+class AppTestMixin(Generic[_Client]):
+    """Finds the app and builds the client; shared by WSGITestCase and ASGITestCase (typed by their client)."""
 
     #: the app under test; a plain function is fine (it is not bound as a method)
     app: Any = None
@@ -37,10 +40,10 @@ class AppTestMixin:
                 break
         raise TypeError(f"{type(self).__name__} has no app: set an `app` class attribute or override get_app()")
 
-    def _client_class(self) -> Any:  # pragma: no cover - overridden
+    def _client_class(self) -> Callable[..., _Client]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def create_client(self) -> Any:
+    def create_client(self) -> _Client:
         """Return the client for one test (the app from get_app(), options from client_options)."""
         options = self.client_options
         if not isinstance(options, dict):
@@ -48,22 +51,22 @@ class AppTestMixin:
         return self._client_class()(self.get_app(), **options)
 
     @property
-    def client(self) -> Any:
+    def client(self) -> _Client:
         """The test's client, created in setUp (or on first use if setUp was overridden without super())."""
-        client = self.__dict__.get("_testkit_client")
+        client: _Client | None = self.__dict__.get("_testkit_client")
         if client is None:
             client = self.__dict__["_testkit_client"] = self.create_client()
         return client
 
     @client.setter
-    def client(self, value: Any) -> None:
+    def client(self, value: _Client) -> None:
         self.__dict__["_testkit_client"] = value
 
 
-class WSGITestCase(AppTestMixin, ResponseAssertions, unittest.TestCase):
+class WSGITestCase(AppTestMixin[WSGITestClient], ResponseAssertions, unittest.TestCase):
     """A TestCase for a WSGI app: `self.client` is a WSGITestClient, plus the assertion helpers."""
 
-    def _client_class(self) -> Any:
+    def _client_class(self) -> type[WSGITestClient]:
         return WSGITestClient
 
     def setUp(self) -> None:

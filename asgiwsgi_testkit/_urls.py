@@ -40,7 +40,7 @@ _PATH_UNSAFE = re.compile(r"[^!#-;=?-_a-z|~]")
 _QUERY_UNSAFE = re.compile(r"[^!$-;=?-~]")
 
 
-def _percent_encode(match: re.Match) -> str:
+def _percent_encode(match: re.Match[str]) -> str:
     return quote(match.group(0), safe="")
 
 
@@ -123,7 +123,7 @@ def query_from(query: Any, argument: str = "query") -> str:
     if isinstance(query, (bytes, bytearray)):
         return query.decode("latin-1")
     if isinstance(query, Mapping):
-        pairs = []
+        pairs: list[tuple[Any, Any]] = []
         for key, value in query.items():
             values = value if isinstance(value, (list, tuple)) else [value]
             pairs.extend((key, _query_scalar(key, v, argument)) for v in values)

@@ -31,7 +31,7 @@ class _ResponseState:
         self.headers_sent = False
         self.written: list[bytes] = []
 
-    def start_response(self, status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
+    def start_response(self, status: str, headers: list[Any], exc_info: Any = None) -> Callable[[bytes], None]:
         if exc_info:
             try:
                 if self.headers_sent:

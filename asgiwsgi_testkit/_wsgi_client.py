@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments
+from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments, takes_request_keywords
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
@@ -33,7 +33,7 @@ def check_wsgi_app(app: Any) -> Callable[..., Any]:
     code = getattr(call, "__code__", None)
     if code is not None and code.co_flags & 0x380:  # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
         raise TypeError(f"app {app!r:.80} is an ASGI app (async def); use ASGITestClient for it")
-    return app
+    return app  # type: ignore[no-any-return]  # callable(): Any narrowed to a callable
 
 
 class WSGITestClient(ClientVerbs[WSGITestResponse]):
@@ -78,6 +78,7 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
         self._client = check_client(client)
         self._protocol = _check_protocol(server_protocol)
 
+    @takes_request_keywords(ClientVerbs.request)
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[WSGITestResponse]:
         """Send a request and yield the response as soon as its headers are final.

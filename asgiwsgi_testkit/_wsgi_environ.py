@@ -281,4 +281,4 @@ def make_environ(
 def _check_protocol(protocol: Any) -> str:
     if protocol not in ("HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0"):
         raise ValueError(f"server_protocol= must be 'HTTP/1.0', 'HTTP/1.1' or 'HTTP/2', not {protocol!r}")
-    return protocol
+    return str(protocol)

@@ -62,7 +62,7 @@ RULES = tuple(re.findall(r"^  (wsgi\.[a-z_.\-]+)", __doc__ or "", re.M))
 # Statuses and (name, value) header tuples already found valid, each with the body length it declares
 # (a Content-Length header's number, else None). An app sends the same few again and again, and each
 # check depends on the value alone, so a repeat is one dict lookup (bounded).
-_KNOWN_GOOD: dict = {}
+_KNOWN_GOOD: dict[Any, Any] = {}
 _UNKNOWN = object()
 _NO_BODY = ("204", "304")  # statuses whose Content-Length does not describe the body they carry (nor 1xx)
 
@@ -130,7 +130,7 @@ def check_headers(headers: Any) -> int | None:
     return declared
 
 
-def _one_length(declared: int | None, length: int | None, headers: list) -> int | None:
+def _one_length(declared: int | None, length: int | None, headers: list[Any]) -> int | None:
     if declared is not None and length != declared:
         raise _fail("wsgi.content-length", f"start_response() got two Content-Length headers that disagree: {declared} and {length}", headers, "one Content-Length")
     return length

@@ -130,9 +130,9 @@ class TestClient:
                 raise error.__cause__ from None  # the app's own exception, as Starlette's `with` raises it
             raise
         if lifespan.unsupported_because is not None:  # the app raised on the lifespan scope: Starlette's `with` raises it too
-            error, lifespan.unsupported_because = lifespan.unsupported_because, None
+            unsupported, lifespan.unsupported_because = lifespan.unsupported_because, None
             self._engine.close()
-            raise error
+            raise unsupported
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -264,7 +264,7 @@ class WebSocketTestSession:
 
     @property
     def accepted_subprotocol(self) -> str | None:
-        return self._session.subprotocol  # type: ignore[no-any-return]
+        return self._session.subprotocol
 
     @property
     def extra_headers(self) -> list[tuple[bytes, bytes]]:
@@ -301,9 +301,9 @@ class WebSocketTestSession:
         self._call("close", code, reason or "")
 
 
-def _url(url: Any, params: Any) -> str:
+def _url(given: Any, params: Any) -> str:
     """The request URL; httpx (0.28 and newer) replaces its query with `params=` when that is given, even empty."""
-    url = str(url)
+    url = str(given)
     if params is not None and "?" in url:
         head, _, rest = url.partition("?")
         url = head + (rest[rest.index("#"):] if "#" in rest else "")
@@ -320,7 +320,7 @@ def _basic_auth(auth: Any) -> str:
 def _disconnect(code: int, reason: Any) -> BaseException:
     """Starlette's WebSocketDisconnect when Starlette is installed, else the kit's WebSocketClosed."""
     try:
-        from starlette.websockets import WebSocketDisconnect
+        from starlette.websockets import WebSocketDisconnect  # pyright: ignore[reportMissingImports]
     except ImportError:
         return WebSocketClosed(f"the app closed the WebSocket with code {code}", code=code, reason=reason or "")
     return WebSocketDisconnect(code, reason)  # type: ignore[no-any-return]
@@ -335,7 +335,7 @@ def _as_starlette_denial(denied: WebSocketDenied) -> BaseException:
     try:
         with warnings.catch_warnings():  # Starlette warns, at import, about the httpx its own client uses; not ours to say
             warnings.simplefilter("ignore")
-            from starlette.testclient import WebSocketDenialResponse  # needs httpx, as Starlette's client does
+            from starlette.testclient import WebSocketDenialResponse  # pyright: ignore[reportMissingImports]  # needs httpx, as Starlette's client does
     except ImportError:
         return denied
     inner = denied.response

@@ -49,7 +49,7 @@ class VerbTests(ClientTestBase):
         self.assertNoTaskPending()
 
     async def test_unknown_keyword_is_type_error_naming_it(self):
-        with self.assertRaisesRegex(TypeError, r"request\(\) got an unexpected keyword argument 'data'"):
+        with self.assertRaisesRegex(TypeError, r"post\(\) got an unexpected keyword argument 'data'"):
             await ASGITestClient(apps.echo_app).post("/", data=b"x")
         self.assertNoTaskPending()
 

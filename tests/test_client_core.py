@@ -336,7 +336,7 @@ class ClientVerbsTests(unittest.TestCase):
         self.assertEqual((arguments["environ_overrides"], arguments["scope_overrides"]), ({"REMOTE_USER": "ada"}, None))
 
     def test_unknown_keyword_is_type_error_naming_it(self) -> None:
-        with self.assertRaisesRegex(TypeError, r"request\(\) got an unexpected keyword argument 'timeout'"):
+        with self.assertRaisesRegex(TypeError, r"get\(\) got an unexpected keyword argument 'timeout'"):
             _RecordingVerbs().get("/", timeout=1)
 
 
