@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ._app_task import CANCEL_IGNORED, DISCONNECT_GRACE, StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance
 from ._content import BYTES_LIKE, check_chunk
 from ._content_length import body_length_declared
 from ._errors import AppTimeout, ProtocolError, event_rule_broken, warn_outside_the_kit
+
+if TYPE_CHECKING:
+    from ._asgi_response import ASGITestResponse
+    from ._types import BodyInput
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
 
@@ -293,7 +297,7 @@ def _warn_lingered(exchange: HTTPExchange, request_line: str) -> None:
     warn_outside_the_kit(msg, RuntimeWarning)
 
 
-async def call_asgi(app: Any, scope: dict[str, Any], body: Any = b"", *, timeout: float = 5.0) -> Any:
+async def call_asgi(app: Callable[..., Any], scope: dict[str, Any], body: BodyInput = b"", *, timeout: float = 5.0) -> ASGITestResponse:
     """Call an ASGI app once for an HTTP `scope` and return the whole response.
 
     `body` is bytes, str, or a (sync or async) iterable of bytes. The app's

@@ -19,7 +19,7 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._urls import merge_queries, parse_base_url
 
-__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments"]
+__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments", "takes_request_keywords", "verb"]
 
 if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
     from typing_extensions import Concatenate, ParamSpec
@@ -284,15 +284,23 @@ _Self = TypeVar("_Self")
 _Result = TypeVar("_Result")
 
 
-def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Result]) -> Callable[Concatenate[_Self, _Keywords], _Result]:
-    """`request()` with its method fixed: one definition for every verb, with request()'s signature for editors and checkers."""
+def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Result], keywords: frozenset[str] | None = None) -> Callable[Concatenate[_Self, _Keywords], _Result]:
+    """`request()` with its method fixed: one definition for every verb, with request()'s signature for editors and checkers.
 
+    With `keywords`, any other keyword is a TypeError that names the verb (and the kit's word for another client's).
+    """
     name = method.lower()
+    if keywords is None:
 
-    def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs.keys() <= _KEYWORDS:
-            raise unknown_keyword(name, kwargs.keys() - _KEYWORDS)
-        return request(self, method, *args, **kwargs)
+        def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return request(self, method, *args, **kwargs)
+
+    else:
+
+        def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if not kwargs.keys() <= keywords:
+                raise unknown_keyword(name, kwargs.keys() - keywords)
+            return request(self, method, *args, **kwargs)
 
     send.__name__ = send.__qualname__ = name
     send.__doc__ = f"Send a {method} request; the keywords are request()'s."
@@ -362,13 +370,13 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
             arguments["scope_overrides"] = scope_overrides
         return self._send(method, path, arguments, follow_redirects)
 
-    get = verb("GET", request)
-    post = verb("POST", request)
-    put = verb("PUT", request)
-    patch = verb("PATCH", request)
-    delete = verb("DELETE", request)
-    head = verb("HEAD", request)
-    options = verb("OPTIONS", request)
+    get = verb("GET", request, _KEYWORDS)
+    post = verb("POST", request, _KEYWORDS)
+    put = verb("PUT", request, _KEYWORDS)
+    patch = verb("PATCH", request, _KEYWORDS)
+    delete = verb("DELETE", request, _KEYWORDS)
+    head = verb("HEAD", request, _KEYWORDS)
+    options = verb("OPTIONS", request, _KEYWORDS)
 
 
 def stream_arguments(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:

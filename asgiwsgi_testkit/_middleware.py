@@ -50,7 +50,7 @@ def _factory_of(item: Any, position: int) -> tuple[Callable[..., Any], Mapping[s
     raise TypeError(f"compose() middleware #{position} must be a callable or a (factory, kwargs) pair, not {item!r:.80}")
 
 
-def compose(app: Callable[..., Any], *middleware: Any) -> Any:
+def compose(app: Callable[..., Any], *middleware: Any) -> Callable[..., Any]:
     """Wrap `app` in `middleware`, the first item outermost, and return the outermost app.
 
     Each item is a callable taking an app and returning an app (a middleware
