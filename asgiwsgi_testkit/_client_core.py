@@ -298,7 +298,7 @@ def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Res
     else:
 
         def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            if not kwargs.keys() <= keywords:
+            if kwargs and not kwargs.keys() <= keywords:
                 raise unknown_keyword(name, kwargs.keys() - keywords)
             return request(self, method, *args, **kwargs)
 

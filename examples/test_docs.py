@@ -269,7 +269,7 @@ class DocsStructureTests(unittest.TestCase):
             tox = file.read()
         with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as file:
             ci = file.read()
-        self.assertRegex(tox, r"envlist = py3\{9,10,11,12,13\}-\{table,swap,driver\}, frameworks, coverage, typing\n")
+        self.assertRegex(tox, r"envlist = py3\{9,10,11,12,13\}-\{table,swap,driver\}, frameworks, coverage, typing, install\n")
         self.assertIn("skip_missing_interpreters = true", tox)
         self.assertIn("--fail-under=95", tox)
         for framework in ("flask", "django", "bottle", "pyramid", "falcon", "starlette", "fastapi", "quart", "litestar", "channels"):
