@@ -177,9 +177,16 @@ class CookieJar:
         return "; ".join(f'{c.name}="{c.value}"' if c.quoted else f"{c.name}={c.value}" for c in matching)
 
     def set(self, name: str, value: str, domain: str | None = None, path: str = "/") -> None:
-        """Store a cookie by hand, as if `domain` (by default the client's base_url host) had set it for `path`."""
-        domain = (self.default_domain if domain is None else domain).lower()
-        self._cookies[(domain, path, name)] = Cookie(name, value, domain, path=path)
+        """Store a cookie by hand for `path`: for the client's base_url host alone, or for `domain` and its subdomains.
+
+        A `domain` given is a Domain attribute, as browsers, http.cookiejar and httpx read it
+        (a leading dot is ignored); without it the cookie is host-only.
+        """
+        if domain is None:
+            self._cookies[(self.default_domain, path, name)] = Cookie(name, value, self.default_domain, path=path)
+            return
+        domain = domain.lower().lstrip(".")
+        self._cookies[(domain, path, name)] = Cookie(name, value, domain, host_only=False, path=path)
 
     def delete(self, name: str) -> None:
         """Forget every cookie called `name`."""

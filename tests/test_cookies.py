@@ -284,6 +284,14 @@ class JarDictAPITests(unittest.TestCase):
         self.assertEqual(jar.header_for("testserver", "/", "http"), "")
         self.assertEqual(jar.header_for("www.api.example.org", "/", "http"), "")  # host-only, as a cookie set without Domain
 
+    def test_set_with_a_domain_is_a_domain_cookie_as_httpx_and_browsers_keep_it(self) -> None:
+        jar = CookieJar()
+        jar.set("a", "1", domain=".Shop.example")
+        self.assertEqual(jar.header_for("shop.example", "/", "http"), "a=1")
+        self.assertEqual(jar.header_for("www.shop.example", "/", "http"), "a=1")
+        self.assertEqual(jar.header_for("notshop.example", "/", "http"), "")
+        self.assertEqual(jar.header_for("testserver", "/", "http"), "")
+
     def test_default_domain_is_testserver(self) -> None:
         jar = CookieJar()
         jar.set("a", "1")
