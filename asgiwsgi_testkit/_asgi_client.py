@@ -11,7 +11,7 @@ asyncio.run, nothing pending.
 from __future__ import annotations
 
 import traceback
-from typing import Any, Awaitable, NoReturn
+from typing import Any, Awaitable, Mapping, NoReturn
 
 from ._app_task import DISCONNECT_GRACE, check_grace
 from ._asgi_call import HTTPExchange, run_http
@@ -171,7 +171,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
         content = request.content
         return HTTPExchange(scope, content, self.timeout, self.disconnect_grace, hold_to_length=not self._core.validate)
 
-    async def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
+    async def _send(self, method: str, path: Any, arguments: Mapping[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
         """What request() and stream() await: one exchange, or the redirect chain driven to its end."""
         core = self._core
         follow_redirects = core.should_follow(follow)

@@ -10,7 +10,8 @@ differs between WSGI and ASGI, so the two clients cannot drift apart.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Generator, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generator, Generic, Mapping, NoReturn, TypeVar
+from types import MappingProxyType
 from urllib.parse import urljoin
 
 from ._content import UNSET
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses 
 MAX_REDIRECTS = 20
 #: the keyword arguments of request() and of every verb, besides follow_redirects (SPEC section 3)
 REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies", "environ_overrides", "scope_overrides")
+#: the arguments of a request given none (shared: read, copied, never changed)
+NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 #: every keyword request() and the verbs take
 _KEYWORDS = frozenset((*REQUEST_ARGUMENTS, "follow_redirects"))
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
@@ -85,11 +88,11 @@ def check_overrides(value: Any, argument: str) -> dict[str, Any] | None:
     return overrides
 
 
-def merged_overrides(client_level: dict[str, Any] | None, arguments: dict[str, Any], own: str, other: str, client_name: str) -> dict[str, Any] | None:
-    """The client's overrides with the request's on top (taken out of `arguments`); a TypeError for the other interface's keyword."""
-    if arguments.pop(other, None) is not None:
+def merged_overrides(client_level: dict[str, Any] | None, arguments: Mapping[str, Any], own: str, other: str, client_name: str) -> dict[str, Any] | None:
+    """The client's overrides with the request's on top (read from `arguments`); a TypeError for the other interface's keyword."""
+    if arguments.get(other) is not None:
         raise TypeError(f"{other}= is not for {client_name}: its requests take {own}=")
-    per_request = arguments.pop(own, None)
+    per_request = arguments.get(own)
     if per_request is None:
         return client_level
     per_request = check_overrides(per_request, own)
@@ -127,13 +130,15 @@ class ClientCore:
         else:
             raise TypeError(f"cookies= must be True, False or a mapping of initial cookies, not {type(cookies).__name__}: {cookies!r}")
 
-    def build(self, method: Any, path: Any, arguments: dict[str, Any], extra_defaults: list[tuple[str, str]] = (), websocket: bool = False) -> SentRequest:  # type: ignore[assignment]
+    def build(self, method: Any, path: Any, arguments: Mapping[str, Any], extra_defaults: list[tuple[str, str]] = (), websocket: bool = False) -> SentRequest:  # type: ignore[assignment]
         """Build one request from the verb's keyword arguments.
 
         `extra_defaults` are checked header pairs the kit adds after the
         client's defaults (the WebSocket handshake); `headers=` replaces them by name.
         `websocket=True` resolves a relative path against ws:// (wss://) rather than http(s)://.
         """
+        if arguments is NO_ARGUMENTS and not extra_defaults and not websocket:
+            return build_request(method, path, self.base, default_headers=self.default_headers, jar=self.jar)
         get = arguments.get
         query = get("query")
         query_string = get("query_string")
@@ -181,7 +186,7 @@ class ClientCore:
             return self.follow_redirects
         return check_bool("follow_redirects", follow_redirects)
 
-    def redirect_chain(self, method: str, path: Any, arguments: dict[str, Any], sent: tuple[SentRequest, Any] | None = None) -> Generator[SentRequest | None, Any, None]:
+    def redirect_chain(self, method: str, path: Any, arguments: Mapping[str, Any], sent: tuple[SentRequest, Any] | None = None) -> Generator[SentRequest | None, Any, None]:
         """The redirect loop without I/O: yields each request to send and is `send()` each response.
 
         The client sends what was yielded and passes the response back. The
@@ -215,7 +220,7 @@ class ClientCore:
 class RedirectTracker:
     """Follows one redirect chain: the next request's arguments, loop and length limits."""
 
-    def __init__(self, method: str, path: Any, arguments: dict[str, Any]) -> None:
+    def __init__(self, method: str, path: Any, arguments: Mapping[str, Any]) -> None:
         self.method = method
         self.path = path
         self.arguments = arguments
@@ -364,6 +369,8 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
         """
         if other_clients_keywords:
             raise unknown_keyword("request", other_clients_keywords)
+        if query is None and headers is None and body is None and json is UNSET and form is None and files is None and cookies is None and query_string is None and environ_overrides is None and scope_overrides is None:
+            return self._send(method, path, NO_ARGUMENTS, follow_redirects)  # a bare request (the common GET): nothing to unpack
         arguments = {"query": query, "query_string": query_string, "headers": headers, "body": body, "json": json, "form": form, "files": files, "cookies": cookies}
         if environ_overrides is not None or scope_overrides is not None:
             arguments["environ_overrides"] = environ_overrides

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from ._app_task import DISCONNECT_GRACE
 from ._asgi_client import ASGITestClient, _close_stream
@@ -158,7 +158,7 @@ class SyncASGITestClient(ClientVerbs[ASGITestResponse]):
 
     # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
-    def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
+    def _send(self, method: str, path: Any, arguments: Mapping[str, Any], follow: Any, stream: bool = False) -> ASGITestResponse:
         response: ASGITestResponse = self._loop.run(self._async._send(method, path, arguments, follow, stream))
         if stream:
             response._run = self._loop.run  # its iter_bytes(), iter_lines(), iter_events() and read() step this loop

@@ -10,7 +10,7 @@ headers are final and advances the app's iterable only on demand.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments, takes_request_keywords
 from ._errors import ProtocolError, TestkitError
@@ -96,7 +96,7 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
 
     # -- one exchange ---------------------------------------------------------------
 
-    def _send(self, method: str, path: Any, arguments: dict[str, Any], follow: Any, stream: bool = False) -> WSGITestResponse:
+    def _send(self, method: str, path: Any, arguments: Mapping[str, Any], follow: Any, stream: bool = False) -> WSGITestResponse:
         """What request() and stream() return: one exchange, or the redirect chain driven to its end."""
         core = self._core
         overrides = self.environ_overrides
