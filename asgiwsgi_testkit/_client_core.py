@@ -298,14 +298,14 @@ def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Res
     if keywords is None:
 
         def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return request(self, method, *args, **kwargs)
+            return self.request(method, *args, **kwargs)  # (self's: a subclass's own request() serves its verbs too)
 
     else:
 
         def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
             if kwargs and not kwargs.keys() <= keywords:
                 raise unknown_keyword(name, kwargs.keys() - keywords)
-            return request(self, method, *args, **kwargs)
+            return self.request(method, *args, **kwargs)
 
     send.__name__ = send.__qualname__ = name
     send.__doc__ = f"Send a {method} request; the keywords are request()'s."

@@ -327,6 +327,24 @@ class ClientVerbsTests(unittest.TestCase):
                 method, path, arguments, follow = getattr(client, verb)("/p", headers={"a": "1"}, follow_redirects=True)
                 self.assertEqual((method, path, arguments["headers"], follow), (verb.upper(), "/p", {"a": "1"}, True))
 
+    def test_a_subclass_request_serves_its_verbs(self) -> None:
+        class Tagged(_RecordingVerbs):
+            def request(self, method, path, **kwargs):
+                return ("tagged", super().request(method, path, **kwargs))
+
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options"):
+            with self.subTest(verb=verb):
+                tag, (method, path, _, _) = getattr(Tagged(), verb)("/p")
+                self.assertEqual((tag, method, path), ("tagged", verb.upper(), "/p"))
+
+    def test_verbs_show_request_keywords_to_inspect(self) -> None:
+        import inspect
+
+        parameters = list(inspect.signature(_RecordingVerbs().get).parameters)
+        self.assertEqual(parameters[:3], ["path", "query", "query_string"])
+        self.assertIn("follow_redirects", parameters)
+        self.assertEqual(_RecordingVerbs.get.__name__, "get")
+
     def test_request_passes_every_argument_with_its_default(self) -> None:
         method, path, arguments, follow = _RecordingVerbs().request("PURGE", "/x", query="a=1")
         self.assertEqual((method, path, follow), ("PURGE", "/x", None))
