@@ -5,7 +5,7 @@ Everything public is re-exported here; the modules behind it are private.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import AppTimeout, LifespanError, ProtocolError, TestkitError, WebSocketClosed, WebSocketDenied
 from ._headers import Headers
@@ -84,16 +84,18 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import unittest-based names only when used, so `import asgiwsgi_testkit` stays cheap."""
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'asgiwsgi_testkit' has no attribute {name!r}")
-    import importlib
+if not TYPE_CHECKING:  # (checkers see the names above; a __getattr__ would make every misspelt name valid to them)
 
-    value = getattr(importlib.import_module(module_name, __name__), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> object:
+        """Import unittest-based names only when used, so `import asgiwsgi_testkit` stays cheap."""
+        module_name = _LAZY.get(name)
+        if module_name is None:
+            raise AttributeError(f"module 'asgiwsgi_testkit' has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(module_name, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

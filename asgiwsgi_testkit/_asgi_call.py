@@ -20,9 +20,8 @@ from ._content import BYTES_LIKE, check_chunk
 from ._content_length import body_length_declared
 from ._errors import AppTimeout, ProtocolError, event_rule_broken, warn_outside_the_kit
 
-if TYPE_CHECKING:
-    from ._asgi_response import ASGITestResponse
-    from ._types import BodyInput
+from ._asgi_response import ASGITestResponse
+from ._types import BodyInput
 
 __all__ = ["ClientDisconnected", "HTTPExchange", "call_asgi", "run_http"]
 

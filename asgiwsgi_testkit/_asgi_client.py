@@ -119,7 +119,7 @@ class ASGITestClient(ClientVerbs[Awaitable[ASGITestResponse]]):
 
     # -- requests (request() and the verbs come from ClientVerbs) ------------------------
 
-    @takes_request_keywords(ClientVerbs.request)
+    @takes_request_keywords(ClientVerbs.request)  # type: ignore[arg-type]  # (see ClientVerbs.get)
     def stream(self, method: str, path: str, **kwargs: Any) -> _StreamBlock:
         """`async with client.stream(method, path) as response:` the response as soon as `http.response.start` arrived.
 

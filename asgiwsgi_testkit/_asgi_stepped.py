@@ -142,6 +142,7 @@ class SteppedApp:
             previous = swap(loop, self._driver)  # the app runs as its own task, whoever steps it
         self._stepping = True
         ended: BaseException | None = None
+        awaited: Any = None
         try:
             awaited = self._context.run(self._resume)
         except BaseException as outcome:

@@ -56,6 +56,7 @@ class StreamReader(SteppedApp):
     async def _send(self, message: Any) -> None:
         # A body chunk with more to come is the state table's one self-loop: nothing else to check, validated or not.
         # (Subscripts, not .get(): this runs once per chunk, and anything unusual takes the checked path below.)
+        body: Any = None
         try:
             plain = self._plain_body and message["more_body"] is True and message["type"] == "http.response.body" and type(message) is dict and type(body := message["body"]) is bytes
         except Exception:

@@ -10,7 +10,9 @@ wait is bounded by the client's timeout (AppTimeout).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Coroutine
+import asyncio
+
+from typing import Any, Awaitable, Coroutine
 
 from ._asgi_websocket_app import SessionState, WebSocketConnection
 from ._app_task import DISCONNECT_GRACE
@@ -18,8 +20,6 @@ from ._content import encode_json
 from ._errors import WebSocketClosed, WebSocketDenied, rule_broken
 from ._headers import Headers
 
-if TYPE_CHECKING:
-    import asyncio
 
 __all__ = ["SessionState", "WebSocketSession", "check_close_code"]
 

@@ -18,6 +18,7 @@ from ._content import UNSET
 from ._errors import TestkitError
 from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
+from ._types import BodyInput, CookiesInput, FilesInput, FormInput, HeadersInput, Overrides, QueryInput  # (for get_type_hints too)
 from ._urls import merge_queries, parse_base_url
 
 __all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments", "takes_request_keywords", "verb"]
@@ -26,7 +27,6 @@ if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses 
     from typing_extensions import Concatenate, ParamSpec
 
     from ._cookies import CookieJar
-    from ._types import BodyInput, CookiesInput, FilesInput, FormInput, HeadersInput, Overrides, QueryInput
 
     _Keywords = ParamSpec("_Keywords")
 
@@ -36,8 +36,6 @@ MAX_REDIRECTS = 20
 REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form", "files", "cookies", "environ_overrides", "scope_overrides")
 #: the arguments of a request given none (shared: read, copied, never changed)
 NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
-#: every keyword request() and the verbs take
-_KEYWORDS = frozenset((*REQUEST_ARGUMENTS, "follow_redirects"))
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
 
 
@@ -289,46 +287,72 @@ _Self = TypeVar("_Self")
 _Result = TypeVar("_Result")
 
 
-def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Result], keywords: frozenset[str] | None = None) -> Callable[Concatenate[_Self, _Keywords], _Result]:
+def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Result], name_unknown: bool = False) -> Callable[Concatenate[_Self, _Keywords], _Result]:
     """`request()` with its method fixed: one definition for every verb, with request()'s signature for editors and checkers.
 
-    With `keywords`, any other keyword is a TypeError that names the verb (and the kit's word for another client's).
+    The verb passes what it was given to `self.request()`, so a subclass's own
+    request() serves its verbs too. A checker types it from request() (the
+    ParamSpec above); `inspect.signature()` and `help()` read request()'s
+    parameters from `__wrapped__`, a stub written from request()'s code object
+    (as dataclasses writes `__init__`), so importing the kit needs no `inspect`.
+    With `name_unknown`, a keyword request() lacks, unless a subclass's
+    request() takes it, is a TypeError that names the verb (and the kit's word
+    for another client's).
     """
     name = method.lower()
-    if keywords is None:
+    if name_unknown:
+        known = frozenset(_keyword_names(request))
 
         def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return self.request(method, *args, **kwargs)  # (self's: a subclass's own request() serves its verbs too)
+            if kwargs and not kwargs.keys() <= known and type(self).request is request:
+                raise unknown_keyword(name, kwargs.keys() - known)
+            return self.request(method, *args, **kwargs)
 
     else:
 
         def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            if kwargs and not kwargs.keys() <= keywords:
-                raise unknown_keyword(name, kwargs.keys() - keywords)
             return self.request(method, *args, **kwargs)
 
-    send.__name__ = send.__qualname__ = name
+    send.__name__ = name
+    send.__qualname__ = f"{request.__qualname__.rpartition('.')[0]}.{name}"  # ClientVerbs.get: found by pickle, shown by help()
+    send.__module__ = request.__module__
     send.__doc__ = f"Send a {method} request; the keywords are request()'s."
-    signature = inspect_signature(request)
-    send.__signature__ = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "method"])  # type: ignore[attr-defined]
+    send.__annotations__ = {k: v for k, v in request.__annotations__.items() if k != "method"}
+    send.__wrapped__ = _signature_stub(name, request)  # type: ignore[attr-defined]
     return send
 
 
+def _keyword_names(request: Callable[..., Any]) -> tuple[str, ...]:
+    """The names request() takes after `self` and `method`, by keyword."""
+    code = request.__code__
+    return code.co_varnames[2 : code.co_argcount + code.co_kwonlyargcount]
+
+
+def _signature_stub(name: str, request: Callable[..., Any]) -> Callable[..., Any]:
+    """A never-called function with request()'s parameters but `method`, for inspect.signature() to read."""
+    code = request.__code__
+    positional = code.co_varnames[2 : code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    defaults = dict(zip(positional[len(positional) - len(request.__defaults__ or ()) :], request.__defaults__ or ()))
+    defaults.update(request.__kwdefaults__ or {})
+    parameters = [f"{p}=_defaults[{p!r}]" if p in defaults else p for p in positional]
+    parameters += ["*", *(f"{p}=_defaults[{p!r}]" if p in defaults else p for p in keyword_only)]
+    if code.co_flags & 0x08:  # CO_VARKEYWORDS: request()'s **catch-all, shown as it is
+        parameters.append(f"**{code.co_varnames[code.co_argcount + code.co_kwonlyargcount]}")
+    namespace: dict[str, Any] = {**request.__globals__, "_defaults": defaults}  # (typing.get_type_hints() reads its annotations there)
+    exec(f"def {name}(self, {', '.join(parameters)}): pass", namespace)
+    stub: Callable[..., Any] = namespace[name]
+    stub.__annotations__ = {k: v for k, v in request.__annotations__.items() if k != "method"}
+    return stub
+
+
 def takes_request_keywords(request: Callable[Concatenate[Any, str, _Keywords], Any]) -> Callable[[Callable[..., _Result]], Callable[Concatenate[Any, str, _Keywords], _Result]]:
-    """Give a `stream(method, path, **kwargs)` request()'s keywords, for editors, checkers and `inspect.signature`."""
+    """Type a `stream(method, path, **kwargs)` with request()'s keywords, for checkers and editors (nothing changes at run time)."""
 
     def decorate(function: Callable[..., _Result]) -> Callable[Concatenate[Any, str, _Keywords], _Result]:
-        signature = inspect_signature(request)
-        function.__signature__ = signature.replace(return_annotation=inspect_signature(function).return_annotation)  # type: ignore[attr-defined]
         return function
 
     return decorate
-
-
-def inspect_signature(function: Callable[..., Any]) -> Any:
-    from inspect import signature
-
-    return signature(function)
 
 
 class ClientVerbs(ClientSettings, Generic[_Response]):
@@ -346,7 +370,6 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
     def request(
         self,
         method: str,
-        /,
         path: str,
         *,
         query: QueryInput = None,
@@ -377,13 +400,15 @@ class ClientVerbs(ClientSettings, Generic[_Response]):
             arguments["scope_overrides"] = scope_overrides
         return self._send(method, path, arguments, follow_redirects)
 
-    get = verb("GET", request, _KEYWORDS)
-    post = verb("POST", request, _KEYWORDS)
-    put = verb("PUT", request, _KEYWORDS)
-    patch = verb("PATCH", request, _KEYWORDS)
-    delete = verb("DELETE", request, _KEYWORDS)
-    head = verb("HEAD", request, _KEYWORDS)
-    options = verb("OPTIONS", request, _KEYWORDS)
+    # request()'s `method` stays a keyword too (`request(method="GET", path="/")`, as SPEC 3 names it); mypy
+    # wants it positional-only to hand the rest of the signature to the verbs (pyright does not), hence the ignores.
+    get = verb("GET", request, name_unknown=True)  # type: ignore[arg-type]
+    post = verb("POST", request, name_unknown=True)  # type: ignore[arg-type]
+    put = verb("PUT", request, name_unknown=True)  # type: ignore[arg-type]
+    patch = verb("PATCH", request, name_unknown=True)  # type: ignore[arg-type]
+    delete = verb("DELETE", request, name_unknown=True)  # type: ignore[arg-type]
+    head = verb("HEAD", request, name_unknown=True)  # type: ignore[arg-type]
+    options = verb("OPTIONS", request, name_unknown=True)  # type: ignore[arg-type]
 
 
 def stream_arguments(kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:

@@ -32,17 +32,40 @@ _OTHER_CLIENTS_ATTRIBUTES = {
 }
 
 
-class JSONMethod:
-    """What `response.json` is: call it for the parsed body; indexing or comparing it (werkzeug's habit) says to call it."""
+def _json(self: TestResponseBase) -> Any:
+    """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
+    return self._parsed_json()
 
-    __slots__ = ("_response",)
+
+_json.__name__ = _json.__qualname__ = "json"
+
+
+class _JSONAttribute:
+    """`response.json`: that response's JSONMethod; on the class, the plain function (so `Response.json(r)` works).
+
+    A non-data descriptor, as a method is: an instance attribute (`mock.patch.object(response, "json")`) wins.
+    """
+
+    def __get__(self, response: TestResponseBase | None, owner: type | None = None) -> Any:
+        return _json if response is None else JSONMethod(response)
+
+
+class JSONMethod:
+    """What `response.json` is: call it for the parsed body; indexing or comparing it (werkzeug's habit) says to call it.
+
+    Otherwise it reads as a bound method: `__self__`, `__func__`, `__name__`, equal to the same response's.
+    """
+
+    __slots__ = ("__self__",)
+    __func__ = staticmethod(_json)
+    __name__ = "json"
 
     def __init__(self, response: TestResponseBase) -> None:
-        self._response = response
+        self.__self__ = response
 
     def __call__(self) -> Any:
         """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
-        return self._response._parsed_json()
+        return self.__self__._parsed_json()
 
     @staticmethod
     def _not_called(example: str) -> TypeError:
@@ -58,14 +81,17 @@ class JSONMethod:
         raise self._not_called("for item in response.json()")
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, JSONMethod):
+            return other.__self__ is self.__self__
         if other is None or isinstance(other, (dict, list, str, int, float)):
             raise self._not_called(f"response.json() == {other!r:.40}")
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]  # (it defines __eq__)
+    def __hash__(self) -> int:
+        return hash((JSONMethod, id(self.__self__)))
 
     def __repr__(self) -> str:
-        return f"<method json of {self._response!r}>"
+        return f"<bound method json of {self.__self__!r}>"
 
 
 class TestResponseBase:
@@ -132,10 +158,13 @@ class TestResponseBase:
         except LookupError:
             return self.body.decode("utf-8", errors="replace")
 
-    @property
-    def json(self) -> JSONMethod:
-        """`response.json()`: the body parsed as JSON. (A method, as httpx's: `response.json["x"]` says to call it.)"""
-        return JSONMethod(self)
+    if TYPE_CHECKING:
+
+        def json(self) -> Any:
+            """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
+
+    else:
+        json = _JSONAttribute()
 
     def _parsed_json(self) -> Any:
         import json

@@ -164,7 +164,7 @@ class SyncASGITestClient(ClientVerbs[ASGITestResponse]):
             response._run = self._loop.run  # its iter_bytes(), iter_lines(), iter_events() and read() step this loop
         return response
 
-    @takes_request_keywords(ClientVerbs.request)
+    @takes_request_keywords(ClientVerbs.request)  # type: ignore[arg-type]  # (see ClientVerbs.get)
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[ASGITestResponse]:
         """Send a request and yield the response once it started; read it with iter_bytes(), iter_lines(), iter_events() or read().

@@ -23,7 +23,7 @@ BodyInput = Optional[Union[bytes, bytearray, memoryview, str, Iterable[bytes], A
 FormInput = Optional[Union[Mapping[str, Any], Iterable[Tuple[str, Any]]]]
 #: `files=`: name -> bytes, a binary file, (filename, data) or (filename, data, content_type); (None, text) is a text field
 FilesInput = Optional[Union[Mapping[str, Any], Iterable[Tuple[str, Any]]]]
-#: `cookies=`: name -> value, for one request
-CookiesInput = Optional[Mapping[str, str]]
+#: `cookies=`: name -> value, or (name, value) pairs, for one request
+CookiesInput = Optional[Union[Mapping[str, str], Iterable[Tuple[str, str]]]]
 #: `environ_overrides=` / `scope_overrides=`: keys merged into the environ or scope last
 Overrides = Optional[Mapping[str, Any]]

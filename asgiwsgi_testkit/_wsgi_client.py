@@ -78,7 +78,7 @@ class WSGITestClient(ClientVerbs[WSGITestResponse]):
         self._client = check_client(client)
         self._protocol = _check_protocol(server_protocol)
 
-    @takes_request_keywords(ClientVerbs.request)
+    @takes_request_keywords(ClientVerbs.request)  # type: ignore[arg-type]  # (see ClientVerbs.get)
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[WSGITestResponse]:
         """Send a request and yield the response as soon as its headers are final.

@@ -24,9 +24,8 @@ from ._headers import Headers, normalize_header_input
 from ._httpx_response import HTTPStatusError, Response, accept_encoding
 from ._sync_client import SyncASGITestClient, SyncWebSocketSession
 
-if TYPE_CHECKING:
-    from ._httpx_response import URL
-    from ._types import BodyInput, CookiesInput, FilesInput, HeadersInput, QueryInput
+from ._httpx_response import URL
+from ._types import BodyInput, CookiesInput, FilesInput, HeadersInput, QueryInput
 
 __all__ = ["HTTPStatusError", "Response", "TestClient", "WebSocketTestSession"]
 

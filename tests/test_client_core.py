@@ -345,6 +345,43 @@ class ClientVerbsTests(unittest.TestCase):
         self.assertIn("follow_redirects", parameters)
         self.assertEqual(_RecordingVerbs.get.__name__, "get")
 
+    def test_path_and_method_may_be_given_by_keyword(self) -> None:
+        client = _RecordingVerbs()
+        self.assertEqual(client.get(path="/p")[:2], ("GET", "/p"))
+        self.assertEqual(client.request(method="PUT", path="/q")[:2], ("PUT", "/q"))
+
+    def test_a_subclass_request_with_keywords_of_its_own_serves_its_verbs(self) -> None:
+        class Authed(_RecordingVerbs):
+            def request(self, method, path, *, token=None, **kwargs):
+                kwargs.setdefault("headers", {"authorization": token})
+                return super().request(method, path, **kwargs)
+
+        _, _, arguments, _ = Authed().get("/p", token="t")
+        self.assertEqual(arguments["headers"], {"authorization": "t"})
+        with self.assertRaisesRegex(TypeError, r"^request\(\) got an unexpected keyword argument 'data': that is another client's word"):
+            Authed().get("/p", data=b"x")
+
+    def test_verbs_pickle_and_read_as_methods_of_their_class(self) -> None:
+        import pickle
+        import typing
+
+        from asgiwsgi_testkit import WSGITestClient
+        from asgiwsgi_testkit.testclient import TestClient
+
+        for verb in (WSGITestClient.get, TestClient.post):
+            with self.subTest(verb=verb.__qualname__):
+                self.assertIs(pickle.loads(pickle.dumps(verb)), verb)
+                self.assertIn("follow_redirects", typing.get_type_hints(verb))
+        self.assertEqual((WSGITestClient.get.__qualname__, WSGITestClient.get.__module__), ("ClientVerbs.get", "asgiwsgi_testkit._client_core"))
+
+    def test_importing_the_kit_imports_no_inspect(self) -> None:
+        import subprocess
+        import sys
+
+        code = "import sys, asgiwsgi_testkit; print('inspect' in sys.modules)"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        self.assertEqual(result.stdout.strip(), "False")
+
     def test_request_passes_every_argument_with_its_default(self) -> None:
         method, path, arguments, follow = _RecordingVerbs().request("PURGE", "/x", query="a=1")
         self.assertEqual((method, path, follow), ("PURGE", "/x", None))

@@ -77,8 +77,19 @@ class JSONPropertyHabitTests(unittest.TestCase):
             with self.subTest(response=label):
                 self.assertEqual(response.json()["method"], "GET")
                 self.assertTrue(callable(response.json))
-                self.assertEqual(repr(response.json), f"<method json of {response!r}>")
+                self.assertEqual(repr(response.json), f"<bound method json of {response!r}>")
                 self.assertNotEqual(response.json, object())
+                self.assertEqual(response.json, response.json)
+                self.assertEqual(type(response).json(response)["method"], "GET")
+                self.assertIs(response.json.__self__, response)
+
+    def test_it_can_be_patched_on_one_response_as_a_method_can(self):
+        from unittest import mock
+
+        response = WSGITestClient(apps.echo_app).get("/")
+        with mock.patch.object(response, "json", return_value={"patched": True}):
+            self.assertEqual(response.json(), {"patched": True})
+        self.assertEqual(response.json()["method"], "GET")
 
 
 if __name__ == "__main__":

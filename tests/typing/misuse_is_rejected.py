@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+import asgiwsgi_testkit
 from asgiwsgi_testkit import ASGITestClient, SyncASGITestClient, WSGITestCase, WSGITestClient
 
 
@@ -36,6 +37,11 @@ def responses_are_not_any(client: WSGITestClient) -> None:
     response.content  # type: ignore[attr-defined]  # noqa: B018
     response.status_code.upper()  # type: ignore[attr-defined]
     client.get(b"/")  # type: ignore[arg-type]
+    response.json["x"]  # type: ignore[index]  # noqa: B018
+
+
+def misspelt_public_names_are_errors() -> None:
+    asgiwsgi_testkit.WSGITestClinet  # type: ignore[attr-defined]  # noqa: B018
 
 
 def client_options_are_checked() -> None:
