@@ -318,7 +318,7 @@ def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Res
     send.__module__ = request.__module__
     send.__doc__ = f"Send a {method} request; the keywords are request()'s."
     send.__annotations__ = {k: v for k, v in request.__annotations__.items() if k != "method"}
-    send.__wrapped__ = _signature_stub(name, request)  # type: ignore[attr-defined]
+    send.__wrapped__ = _signature_stub(request)  # type: ignore[attr-defined]
     return send
 
 
@@ -328,8 +328,15 @@ def _keyword_names(request: Callable[..., Any]) -> tuple[str, ...]:
     return code.co_varnames[2 : code.co_argcount + code.co_kwonlyargcount]
 
 
-def _signature_stub(name: str, request: Callable[..., Any]) -> Callable[..., Any]:
-    """A never-called function with request()'s parameters but `method`, for inspect.signature() to read."""
+def _signature_stub(request: Callable[..., Any], _made: dict[Any, Callable[..., Any]] = {}) -> Callable[..., Any]:  # noqa: B006
+    """A never-called function with request()'s parameters but `method`, for inspect.signature() to read (one per request())."""
+    stub = _made.get(request)
+    if stub is None:
+        stub = _made[request] = _written_stub(request)
+    return stub
+
+
+def _written_stub(request: Callable[..., Any]) -> Callable[..., Any]:
     code = request.__code__
     positional = code.co_varnames[2 : code.co_argcount]
     keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
@@ -340,8 +347,8 @@ def _signature_stub(name: str, request: Callable[..., Any]) -> Callable[..., Any
     if code.co_flags & 0x08:  # CO_VARKEYWORDS: request()'s **catch-all, shown as it is
         parameters.append(f"**{code.co_varnames[code.co_argcount + code.co_kwonlyargcount]}")
     namespace: dict[str, Any] = {**request.__globals__, "_defaults": defaults}  # (typing.get_type_hints() reads its annotations there)
-    exec(f"def {name}(self, {', '.join(parameters)}): pass", namespace)
-    stub: Callable[..., Any] = namespace[name]
+    exec(f"def verb(self, {', '.join(parameters)}): pass", namespace)
+    stub: Callable[..., Any] = namespace["verb"]
     stub.__annotations__ = {k: v for k, v in request.__annotations__.items() if k != "method"}
     return stub
 
