@@ -211,3 +211,31 @@ class CollectedOpenTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SyncWebSocketSessionTests(unittest.TestCase):
+    """Every method and typed property of the synchronous session, against tests.asgi_apps.ws_echo_app."""
+
+    def setUp(self):
+        from tests import asgi_apps
+
+        self.client = SyncASGITestClient(asgi_apps.websocket_only(asgi_apps.ws_echo_app))
+        self.addCleanup(self.client.close)
+
+    def test_properties_are_the_sessions(self):
+        with self.client.websocket_connect("/chat", subprotocols=["a", "b"]) as ws:
+            self.assertEqual((ws.subprotocol, ws.accept_headers["x-accept"], ws.state.name), ("b", "yes", "OPEN"))
+            self.assertEqual((ws.scope["path"], ws.close_code, ws.close_reason), ("/chat", None, ""))
+            self.assertEqual(ws.label, "WebSocket /chat")  # any other attribute is the wrapped session's
+            self.assertEqual(repr(ws), f"Sync{ws._session!r}")
+            ws.close(1000, "done")
+            self.assertEqual((ws.close_code, ws.state.name), (1000, "CLOSED"))
+
+    def test_each_message_kind_round_trips(self):
+        with self.client.websocket_connect("/chat") as ws:
+            ws.send_bytes(b"b")
+            self.assertEqual(ws.receive_bytes(), b"echo:b")
+            ws.send_text("t")
+            self.assertEqual(ws.receive(), {"type": "websocket.send", "text": "echo:t"})
+            ws.send_json([1], mode="binary")
+            self.assertEqual(ws.receive_bytes(), b"echo:[1]")
