@@ -21,11 +21,12 @@ from ._asgi_scope import check_http_version, handshake_defaults, scope_for, with
 from ._asgi_stream import StreamReader
 from ._asgi_validate import validate_asgi
 from ._asgi_websocket import WebSocketSession
-from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments, takes_request_keywords
+from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments
 from ._detect import as_asgi3
 from ._errors import ProtocolError, TestkitError, warn_outside_the_kit
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
+from ._verbs import takes_request_keywords
 
 __all__ = ["ASGITestClient"]
 

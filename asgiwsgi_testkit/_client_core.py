@@ -3,7 +3,7 @@
 A client builds a `ClientCore` from its options, asks it to `build()` each
 request and to `receive()` each response (cookies, history bookkeeping); a
 redirect chain is `redirect_chain()`, a sans-IO generator the client drives.
-`ClientVerbs` gives both clients `request()`, the verbs and the check of
+`ClientVerbs` gives both clients `request()`, the verbs (from _verbs) and the check of
 `stream()`'s arguments. Only the call itself (and whether it is awaited)
 differs between WSGI and ASGI, so the two clients cannot drift apart.
 """
@@ -20,15 +20,12 @@ from ._headers import normalize_header_input
 from ._request import SentRequest, build_request
 from ._types import BodyInput, CookiesInput, FilesInput, FormInput, HeadersInput, Overrides, QueryInput  # (for get_type_hints too)
 from ._urls import merge_queries, parse_base_url
+from ._verbs import unknown_keyword, verb
 
-__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments", "takes_request_keywords", "verb"]
+__all__ = ["MAX_REDIRECTS", "REQUEST_ARGUMENTS", "ClientCore", "ClientSettings", "ClientVerbs", "RedirectTracker", "check_overrides", "merged_overrides", "stream_arguments"]
 
 if TYPE_CHECKING:  # imported when a client is made: _cookies needs dataclasses (~6 ms at import)
-    from typing_extensions import Concatenate, ParamSpec
-
     from ._cookies import CookieJar
-
-    _Keywords = ParamSpec("_Keywords")
 
 #: how many redirects one request may follow (what browsers allow)
 MAX_REDIRECTS = 20
@@ -37,33 +34,6 @@ REQUEST_ARGUMENTS = ("query", "query_string", "headers", "body", "json", "form",
 #: the arguments of a request given none (shared: read, copied, never changed)
 NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "content-encoding"})
-
-
-# Keywords of other test clients (requests/httpx, Starlette, werkzeug/Flask, WebTest) and the kit's word for each (SPEC 13).
-OTHER_CLIENTS_KEYWORDS = {
-    "data": "form= for a form (a mapping), body= for raw bytes or str",
-    "params": "query=",
-    "content": "body=",
-    "input_stream": "body= (an iterable of bytes is streamed)",
-    "content_type": "headers={'Content-Type': ...}",
-    "environ_base": "environ_overrides= (WSGITestClient)",
-    "extra_environ": "environ_overrides= (WSGITestClient)",
-    "upload_files": "files=",
-    "allow_redirects": "follow_redirects=",
-    "auth": "headers={'Authorization': ...}",
-    "timeout": "the client's timeout= option (ASGITestClient)",
-    "status": "nothing: every status is returned; check it with assertStatus()",
-    "expect_errors": "nothing: every status is returned; check it with assertStatus()",
-}
-
-
-def unknown_keyword(function: str, names: Any) -> TypeError:
-    """The TypeError for keywords the kit does not take, naming the kit's word when it is another client's."""
-    name = sorted(names)[0]
-    hint = OTHER_CLIENTS_KEYWORDS.get(name)
-    if hint is None:
-        return TypeError(f"{function}() got an unexpected keyword argument {name!r}")
-    return TypeError(f"{function}() got an unexpected keyword argument {name!r}: that is another client's word; the kit's is {hint}")
 
 
 def check_bool(name: str, value: Any) -> bool:
@@ -283,83 +253,6 @@ class ClientSettings:
 
 
 _Response = TypeVar("_Response")
-_Self = TypeVar("_Self")
-_Result = TypeVar("_Result")
-
-
-def verb(method: str, request: Callable[Concatenate[_Self, str, _Keywords], _Result], name_unknown: bool = False) -> Callable[Concatenate[_Self, _Keywords], _Result]:
-    """`request()` with its method fixed: one definition for every verb, with request()'s signature for editors and checkers.
-
-    The verb passes what it was given to `self.request()`, so a subclass's own
-    request() serves its verbs too. A checker types it from request() (the
-    ParamSpec above); `inspect.signature()` and `help()` read request()'s
-    parameters from `__wrapped__`, a stub written from request()'s code object
-    (as dataclasses writes `__init__`), so importing the kit needs no `inspect`.
-    With `name_unknown`, a keyword request() lacks, unless a subclass's
-    request() takes it, is a TypeError that names the verb (and the kit's word
-    for another client's).
-    """
-    name = method.lower()
-    if name_unknown:
-        known = frozenset(_keyword_names(request))
-
-        def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            if kwargs and not kwargs.keys() <= known and type(self).request is request:
-                raise unknown_keyword(name, kwargs.keys() - known)
-            return self.request(method, *args, **kwargs)
-
-    else:
-
-        def send(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return self.request(method, *args, **kwargs)
-
-    send.__name__ = name
-    send.__qualname__ = f"{request.__qualname__.rpartition('.')[0]}.{name}"  # ClientVerbs.get: found by pickle, shown by help()
-    send.__module__ = request.__module__
-    send.__doc__ = f"Send a {method} request; the keywords are request()'s."
-    send.__annotations__ = {k: v for k, v in request.__annotations__.items() if k != "method"}
-    send.__wrapped__ = _signature_stub(request)  # type: ignore[attr-defined]
-    return send
-
-
-def _keyword_names(request: Callable[..., Any]) -> tuple[str, ...]:
-    """The names request() takes after `self` and `method`, by keyword."""
-    code = request.__code__
-    return code.co_varnames[2 : code.co_argcount + code.co_kwonlyargcount]
-
-
-def _signature_stub(request: Callable[..., Any], _made: dict[Any, Callable[..., Any]] = {}) -> Callable[..., Any]:  # noqa: B006
-    """A never-called function with request()'s parameters but `method`, for inspect.signature() to read (one per request())."""
-    stub = _made.get(request)
-    if stub is None:
-        stub = _made[request] = _written_stub(request)
-    return stub
-
-
-def _written_stub(request: Callable[..., Any]) -> Callable[..., Any]:
-    code = request.__code__
-    positional = code.co_varnames[2 : code.co_argcount]
-    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    defaults = dict(zip(positional[len(positional) - len(request.__defaults__ or ()) :], request.__defaults__ or ()))
-    defaults.update(request.__kwdefaults__ or {})
-    parameters = [f"{p}=_defaults[{p!r}]" if p in defaults else p for p in positional]
-    parameters += ["*", *(f"{p}=_defaults[{p!r}]" if p in defaults else p for p in keyword_only)]
-    if code.co_flags & 0x08:  # CO_VARKEYWORDS: request()'s **catch-all, shown as it is
-        parameters.append(f"**{code.co_varnames[code.co_argcount + code.co_kwonlyargcount]}")
-    namespace: dict[str, Any] = {**request.__globals__, "_defaults": defaults}  # (typing.get_type_hints() reads its annotations there)
-    exec(f"def verb(self, {', '.join(parameters)}): pass", namespace)
-    stub: Callable[..., Any] = namespace["verb"]
-    stub.__annotations__ = {k: v for k, v in request.__annotations__.items() if k != "method"}
-    return stub
-
-
-def takes_request_keywords(request: Callable[Concatenate[Any, str, _Keywords], Any]) -> Callable[[Callable[..., _Result]], Callable[Concatenate[Any, str, _Keywords], _Result]]:
-    """Type a `stream(method, path, **kwargs)` with request()'s keywords, for checkers and editors (nothing changes at run time)."""
-
-    def decorate(function: Callable[..., _Result]) -> Callable[Concatenate[Any, str, _Keywords], _Result]:
-        return function
-
-    return decorate
 
 
 class ClientVerbs(ClientSettings, Generic[_Response]):

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from ._app_task import DISCONNECT_GRACE
 from ._asgi_client import ASGITestClient, _close_stream
 from ._asgi_response import ASGITestResponse
-from ._client_core import ClientVerbs, stream_arguments, takes_request_keywords
+from ._client_core import ClientVerbs, stream_arguments
 from ._errors import warn_outside_the_kit
 from ._private_loop import PrivateLoop
 from ._request import DEFAULT_CLIENT
+from ._verbs import takes_request_keywords
 
 if TYPE_CHECKING:
     from ._asgi_websocket import WebSocketSession

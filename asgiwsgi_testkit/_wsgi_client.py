@@ -12,12 +12,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping
 
-from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments, takes_request_keywords
+from ._client_core import ClientCore, ClientVerbs, check_overrides, merged_overrides, stream_arguments
 from ._errors import ProtocolError, TestkitError
 from ._headers import Headers
 from ._request import DEFAULT_CLIENT, SentRequest, check_client
 from ._response import WSGITestResponse
 from ._content_length import body_length_declared, cut_chunks
+from ._verbs import takes_request_keywords
 from ._wsgi_call import _bad_chunk, parse_status, response_headers, start_wsgi
 from ._wsgi_environ import _check_protocol, environ_for
 from ._wsgi_validate import validate_wsgi

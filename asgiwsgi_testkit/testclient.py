@@ -17,7 +17,7 @@ import base64
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ._client_core import takes_request_keywords, verb
+from ._verbs import takes_request_keywords, verb
 from ._content import UNSET
 from ._errors import LifespanError, WebSocketClosed, WebSocketDenied
 from ._headers import Headers, normalize_header_input
