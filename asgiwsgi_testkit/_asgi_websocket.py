@@ -18,6 +18,7 @@ from ._asgi_websocket_app import SessionState, WebSocketConnection
 from ._app_task import DISCONNECT_GRACE
 from ._content import encode_json
 from ._errors import WebSocketClosed, WebSocketDenied, rule_broken
+from ._forwarded import Forwarded
 from ._headers import Headers
 
 
@@ -50,35 +51,12 @@ class WebSocketSession:
 
     # -- what the app's side knows (read-only views of the connection) ----------------------------
 
-    @property
-    def state(self) -> SessionState:
-        """Where the session is: a SessionState."""
-        return self._connection.state
-
-    @property
-    def subprotocol(self) -> str | None:
-        """The subprotocol the app accepted with, or None."""
-        return self._connection.subprotocol
-
-    @property
-    def accept_headers(self) -> Headers:
-        """The headers of websocket.accept (Headers)."""
-        return self._connection.accept_headers
-
-    @property
-    def close_code(self) -> int | None:
-        """The close code once closed (by either side), else None."""
-        return self._connection.close_code
-
-    @property
-    def close_reason(self) -> str:
-        """The close reason once closed, as the app sent it."""
-        return self._connection.close_reason
-
-    @property
-    def task(self) -> asyncio.Task[None] | None:
-        """The app's task (None before connect())."""
-        return self._connection.task
+    state: Forwarded[SessionState] = Forwarded("_connection", "Where the session is: a SessionState.")
+    subprotocol: Forwarded[str | None] = Forwarded("_connection", "The subprotocol the app accepted with, or None.")
+    accept_headers: Forwarded[Headers] = Forwarded("_connection", "The headers of websocket.accept (Headers).")
+    close_code: Forwarded[int | None] = Forwarded("_connection", "The close code once closed (by either side), else None.")
+    close_reason: Forwarded[str] = Forwarded("_connection", "The close reason once closed, as the app sent it ('' before).")
+    task: Forwarded[asyncio.Task[None] | None] = Forwarded("_connection", "The app's task (None before connect()).")
 
     # -- the handshake --------------------------------------------------------------------------
 

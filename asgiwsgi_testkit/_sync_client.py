@@ -20,6 +20,7 @@ from ._asgi_client import ASGITestClient, _close_stream
 from ._asgi_response import ASGITestResponse
 from ._client_core import ClientVerbs, stream_arguments
 from ._errors import warn_outside_the_kit
+from ._forwarded import Forwarded
 from ._private_loop import PrivateLoop
 from ._request import DEFAULT_CLIENT
 from ._verbs import takes_request_keywords
@@ -207,35 +208,12 @@ class SyncWebSocketSession:
         def __getattr__(self, name: str) -> Any:
             return getattr(self._session, name)
 
-    @property
-    def scope(self) -> dict[str, Any]:
-        """The WebSocket scope the app was called with."""
-        return self._session.scope
-
-    @property
-    def state(self) -> SessionState:
-        """Where the session is: a SessionState."""
-        return self._session.state
-
-    @property
-    def subprotocol(self) -> str | None:
-        """The subprotocol the app accepted with, or None."""
-        return self._session.subprotocol
-
-    @property
-    def accept_headers(self) -> Headers:
-        """The headers of websocket.accept."""
-        return self._session.accept_headers
-
-    @property
-    def close_code(self) -> int | None:
-        """The close code once closed (by either side), else None."""
-        return self._session.close_code
-
-    @property
-    def close_reason(self) -> str:
-        """The close reason once closed, as the app sent it."""
-        return self._session.close_reason
+    scope: Forwarded[dict[str, Any]] = Forwarded("_session", "The WebSocket scope the app was called with.")
+    state: Forwarded[SessionState] = Forwarded("_session", "Where the session is: a SessionState.")
+    subprotocol: Forwarded[str | None] = Forwarded("_session", "The subprotocol the app accepted with, or None.")
+    accept_headers: Forwarded[Headers] = Forwarded("_session", "The headers of websocket.accept.")
+    close_code: Forwarded[int | None] = Forwarded("_session", "The close code once closed (by either side), else None.")
+    close_reason: Forwarded[str] = Forwarded("_session", "The close reason once closed, as the app sent it ('' before).")
 
     def send_text(self, data: str) -> None:
         self._run(self._session.send_text(data))

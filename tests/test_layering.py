@@ -14,7 +14,7 @@ PACKAGE_DIR = os.path.dirname(os.path.abspath(asgiwsgi_testkit.__file__))
 # -- the rules, as data ------------------------------------------------------------------
 
 #: the ground floor: pure helpers that import nothing from the package but `_errors` (to raise)
-GROUND_FLOOR = {"_errors", "_compat", "_describe", "_headers", "_urls", "_content", "_sse", "_verbs"}
+GROUND_FLOOR = {"_errors", "_compat", "_describe", "_headers", "_urls", "_content", "_sse", "_verbs", "_forwarded"}
 GROUND_FLOOR_MAY_IMPORT = {"_errors"}
 #: modules that may import only what is listed (besides the stdlib)
 ONLY_IMPORTS = {

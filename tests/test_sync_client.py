@@ -228,6 +228,8 @@ class SyncWebSocketSessionTests(unittest.TestCase):
             self.assertEqual((ws.scope["path"], ws.close_code, ws.close_reason), ("/chat", None, ""))
             self.assertEqual(ws.label, "WebSocket /chat")  # any other attribute is the wrapped session's
             self.assertEqual(repr(ws), f"Sync{ws._session!r}")
+            with self.assertRaisesRegex(AttributeError, r"^SyncWebSocketSession\.close_code is read-only: it shows _session\.close_code$"):
+                ws.close_code = 1000
             ws.close(1000, "done")
             self.assertEqual((ws.close_code, ws.state.name), (1000, "CLOSED"))
 

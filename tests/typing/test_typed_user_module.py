@@ -9,7 +9,7 @@ the docs show fails the typing run; the `assert_type` checks under
 from __future__ import annotations
 
 import unittest
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Optional
 
 from asgiwsgi_testkit import (
     ASGITestCase,
@@ -111,6 +111,8 @@ class TypedASGITests(ASGITestCase):
         async with self.client.websocket_connect("/ws") as ws:
             if TYPE_CHECKING:
                 assert_type(ws, WebSocketSession)
+                assert_type(ws.close_code, Optional[int])
+                assert_type(ws.accept_headers, Headers)
             await ws.send_text("hi")
             self.assertEqual(await ws.receive_text(), "hi")
             with self.assertRaises(WebSocketClosed) as closed:
@@ -135,6 +137,8 @@ class TypedSyncClientTests(unittest.TestCase):
             with client.stream("GET", "/") as streamed:
                 self.assertEqual(streamed.read(), b'{"hello": "world"}')
             with client.websocket_connect("/ws") as ws:
+                if TYPE_CHECKING:
+                    assert_type(ws.subprotocol, Optional[str])
                 ws.send_text("hi")
                 text: str = ws.receive_text()
                 self.assertEqual(text, "hi")
