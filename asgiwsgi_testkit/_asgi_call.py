@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from ._app_task import CANCEL_IGNORED, DISCONNECT_GRACE, StepTimer, run_in_context
 from ._asgi_states import INITIAL, advance

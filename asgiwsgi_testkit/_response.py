@@ -34,7 +34,14 @@ _OTHER_CLIENTS_ATTRIBUTES = {
 
 def _json(self: TestResponseBase) -> Any:
     """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
-    return self._parsed_json()
+    import json
+
+    try:
+        return json.loads(self.body)
+    except ValueError as exc:
+        excerpt = self.body[:200]
+        msg = f"{request_line(self)} -> {self.status}: body is not JSON ({exc}); content-type {self.headers.get('content-type')!r}, body starts {excerpt!r}"
+        raise ValueError(msg) from None
 
 
 _json.__name__ = _json.__qualname__ = "json"
@@ -65,7 +72,7 @@ class JSONMethod:
 
     def __call__(self) -> Any:
         """The body parsed as JSON; a ValueError naming the request when it is not JSON."""
-        return self.__self__._parsed_json()
+        return _json(self.__self__)
 
     @staticmethod
     def _not_called(example: str) -> TypeError:
@@ -165,16 +172,6 @@ class TestResponseBase:
 
     else:
         json = _JSONAttribute()
-
-    def _parsed_json(self) -> Any:
-        import json
-
-        try:
-            return json.loads(self.body)
-        except ValueError as exc:
-            excerpt = self.body[:200]
-            msg = f"{request_line(self)} -> {self.status}: body is not JSON ({exc}); content-type {self.headers.get('content-type')!r}, body starts {excerpt!r}"
-            raise ValueError(msg) from None
 
     @property
     def cookies(self) -> dict[str, str]:

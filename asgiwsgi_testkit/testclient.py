@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 from ._verbs import takes_request_keywords, verb
 from ._content import UNSET
