@@ -134,7 +134,7 @@ class PrivateLoop:
         """The finished call's (True, result) or (False, what it raised), cleared for the next call."""
         outcome, self._outcome = self._outcome, None
         if outcome is None:  # pragma: no cover - run() asks only once the driver set it
-            raise TestkitError(f"{self.owner}: a call ended without an outcome")
+            raise TestkitError(f"{self.owner}: the loop stopped before the call ended; expected its result or its exception")
         return outcome
 
     async def _drive(self, loop: asyncio.AbstractEventLoop) -> None:

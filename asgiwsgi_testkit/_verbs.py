@@ -91,11 +91,15 @@ def _keyword_names(request: Callable[..., Any]) -> tuple[str, ...]:
     return code.co_varnames[2 : code.co_argcount + code.co_kwonlyargcount]
 
 
-def _signature_stub(request: Callable[..., Any], _made: dict[Any, Callable[..., Any]] = {}) -> Callable[..., Any]:  # noqa: B006
+#: request() -> its signature stub, written once for all of its verbs
+_STUBS: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+
+def _signature_stub(request: Callable[..., Any]) -> Callable[..., Any]:
     """A never-called function with request()'s parameters but `method`, for inspect.signature() to read (one per request())."""
-    stub = _made.get(request)
+    stub = _STUBS.get(request)
     if stub is None:
-        stub = _made[request] = _written_stub(request)
+        stub = _STUBS[request] = _written_stub(request)
     return stub
 
 
